@@ -1,0 +1,356 @@
+"""Contacts and the reference tables that describe them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ContactType, CorrespondenceType, blank_or
+
+CODE_LENGTH = 20
+SHORT_CODE_LENGTH = 10
+
+
+class NumberSeries(models.Model):
+    """A number series such as ``CT000001``: hands out each number once, also concurrently."""
+
+    code = models.CharField(_("code"), max_length=SHORT_CODE_LENGTH, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=10)
+    width = models.PositiveSmallIntegerField(_("digits"), default=6)
+    last_no = models.PositiveBigIntegerField(_("last number used"), default=0)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} ({self.prefix}{'0' * self.width})"
+
+
+SERIES_DEFAULTS = {
+    "CONTACT": ("CT", 6),
+    "SEGMENT": ("SEG", 5),
+}
+
+
+def next_code(series: str, model: type[models.Model], field: str = "no") -> str:
+    """Return the next free code of ``series`` for ``model.field``.
+
+    The increment is one ``UPDATE ... SET last_no = last_no + 1``: on PostgreSQL the row
+    lock serialises concurrent callers until their transactions end, on SQLite the
+    write transaction does. Codes typed by hand are skipped, never handed out again.
+    """
+    prefix, width = SERIES_DEFAULTS[series]
+    with transaction.atomic():
+        NumberSeries.objects.get_or_create(code=series, defaults={"prefix": prefix, "width": width})
+        while True:
+            NumberSeries.objects.filter(code=series).update(last_no=F("last_no") + 1)
+            row = NumberSeries.objects.get(code=series)
+            code = f"{row.prefix}{row.last_no:0{row.width}d}"
+            if not model._default_manager.filter(**{field: code}).exists():
+                return code
+
+
+class CodedModel(models.Model):
+    """A reference table row: a unique code and a description."""
+
+    code = models.CharField(_("code"), max_length=SHORT_CODE_LENGTH, unique=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.description}".strip()
+
+
+class Territory(CodedModel):
+    class Meta(CodedModel.Meta):
+        verbose_name = _("territory")
+        verbose_name_plural = _("territories")
+
+
+class MailingGroup(CodedModel):
+    class Meta(CodedModel.Meta):
+        verbose_name = _("mailing group")
+        verbose_name_plural = _("mailing groups")
+
+
+class IndustryGroup(CodedModel):
+    class Meta(CodedModel.Meta):
+        verbose_name = _("industry group")
+        verbose_name_plural = _("industry groups")
+
+
+class JobResponsibility(CodedModel):
+    class Meta(CodedModel.Meta):
+        verbose_name = _("job responsibility")
+        verbose_name_plural = _("job responsibilities")
+
+
+class BusinessRelation(CodedModel):
+    class Meta(CodedModel.Meta):
+        verbose_name = _("business relation")
+        verbose_name_plural = _("business relations")
+
+
+class Salutation(CodedModel):
+    """How letters greet a contact; the formulas per language are SalutationFormula rows."""
+
+    class Meta(CodedModel.Meta):
+        verbose_name = _("salutation")
+        verbose_name_plural = _("salutations")
+
+
+class SalutationFormula(models.Model):
+    """A formal and an informal greeting in one language.
+
+    Placeholders: ``{first_name}``, ``{middle_name}``, ``{surname}``, ``{initials}``,
+    ``{job_title}``, ``{company_name}``.
+    """
+
+    salutation = models.ForeignKey(
+        Salutation, models.CASCADE, related_name="formulas", verbose_name=_("salutation")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    formal = models.CharField(_("formal salutation"), max_length=100, blank=True)
+    informal = models.CharField(_("informal salutation"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("salutation formula")
+        verbose_name_plural = _("salutation formulas")
+        ordering = ["salutation", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["salutation", "language"],
+                name="crm_salutationformula_unique_language",
+                violation_error_message=_(
+                    "This salutation already has a formula in this language."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.salutation.code} ({self.language})"
+
+
+class Salesperson(models.Model):
+    code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    job_title = models.CharField(_("job title"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), max_length=80, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    blocked = models.BooleanField(_("blocked"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="salesperson",
+        verbose_name=_("user"),
+        help_text=_("New segments this user creates get this salesperson."),
+    )
+
+    class Meta:
+        verbose_name = _("salesperson")
+        verbose_name_plural = _("salespeople")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class CompanyInformation(models.Model):
+    """Our own company, the sender of every letter. There is one row (pk 1)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=100, blank=True)
+    address_2 = models.CharField(_("address 2"), max_length=50, blank=True)
+    post_code = models.CharField(_("post code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), max_length=80, blank=True)
+    home_page = models.CharField(_("home page"), max_length=80, blank=True)
+    vat_no = models.CharField(_("VAT number"), max_length=20, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("company information")
+        verbose_name_plural = _("company information")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pk=1),
+                name="crm_companyinformation_single_row",
+                violation_error_message=_("There is only one company information record."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, **kwargs):
+        self.pk = 1
+        super().save(**kwargs)
+
+    @classmethod
+    def load(cls) -> "CompanyInformation":
+        """The company information, or an empty one when none has been entered."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1, name="")
+
+
+class ContactQuerySet(models.QuerySet):
+    def companies(self):
+        return self.filter(type=ContactType.COMPANY)
+
+    def persons(self):
+        return self.filter(type=ContactType.PERSON)
+
+
+class Contact(models.Model):
+    """A company or a person; a person may work for a company contact."""
+
+    no = models.CharField(_("no."), max_length=CODE_LENGTH, unique=True)
+    type = models.CharField(
+        _("type"), max_length=10, choices=ContactType.choices, default=ContactType.PERSON
+    )
+    name = models.CharField(_("name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=30, blank=True)
+    middle_name = models.CharField(_("middle name"), max_length=30, blank=True)
+    surname = models.CharField(_("surname"), max_length=30, blank=True)
+    initials = models.CharField(_("initials"), max_length=30, blank=True)
+    job_title = models.CharField(_("job title"), max_length=50, blank=True)
+    company = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        limit_choices_to={"type": ContactType.COMPANY},
+        verbose_name=_("company"),
+    )
+    company_name = models.CharField(_("company name"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=100, blank=True)
+    address_2 = models.CharField(_("address 2"), max_length=50, blank=True)
+    post_code = models.CharField(_("post code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    county = models.CharField(_("county"), max_length=30, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. NO.")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), max_length=80, blank=True)
+    home_page = models.CharField(_("home page"), max_length=80, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    salutation = models.ForeignKey(
+        Salutation, models.PROTECT, null=True, blank=True, verbose_name=_("salutation")
+    )
+    salesperson = models.ForeignKey(
+        Salesperson, models.PROTECT, null=True, blank=True, verbose_name=_("salesperson")
+    )
+    territory = models.ForeignKey(
+        Territory, models.PROTECT, null=True, blank=True, verbose_name=_("territory")
+    )
+    correspondence_type = models.CharField(
+        _("correspondence type"), max_length=10, blank=True, choices=CorrespondenceType.choices
+    )
+    exclude_from_segment = models.BooleanField(_("exclude from segment"), default=False)
+    privacy_blocked = models.BooleanField(_("privacy blocked"), default=False)
+    mailing_groups = models.ManyToManyField(
+        MailingGroup, blank=True, related_name="contacts", verbose_name=_("mailing groups")
+    )
+    job_responsibilities = models.ManyToManyField(
+        JobResponsibility,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("job responsibilities"),
+    )
+    industry_groups = models.ManyToManyField(
+        IndustryGroup, blank=True, related_name="contacts", verbose_name=_("industry groups")
+    )
+    business_relations = models.ManyToManyField(
+        BusinessRelation,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("business relations"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["company_name", "company__no", "type", "name", "pk"]
+        indexes = [
+            models.Index(fields=["company_name", "name"], name="crm_contact_sort_idx"),
+            models.Index(fields=["country", "city"], name="crm_contact_country_city_idx"),
+            models.Index(fields=["post_code"], name="crm_contact_post_code_idx"),
+            models.Index(fields=["name"], name="crm_contact_name_idx"),
+            models.Index(fields=["language"], name="crm_contact_language_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=ContactType.values),
+                name="crm_contact_type_valid",
+                violation_error_message=_("Type must be company or person."),
+            ),
+            models.CheckConstraint(
+                condition=blank_or("correspondence_type", CorrespondenceType),
+                name="crm_contact_correspondence_type_valid",
+                violation_error_message=_("Correspondence type must be blank, hard copy or email."),
+            ),
+            models.CheckConstraint(
+                condition=Q(country="") | Q(Exact(Length("country"), 2)),
+                name="crm_contact_country_iso2",
+                violation_error_message=_("Country must be a two-letter ISO 3166 code."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.no} {self.name}"
+
+    def save(self, **kwargs):
+        """Keep ``company_name`` a copy of the company's name; a company is its own company."""
+        if self.pk and self.type == ContactType.PERSON:
+            old_company = type(self).objects.filter(pk=self.pk).values_list("company", flat=True)
+            if old_company and old_company[0] != self.company_id and self.segment_lines.exists():
+                raise ValidationError(
+                    _("The company of %(no)s cannot change while the contact is on a segment."),
+                    code="company_on_segment",
+                    params={"no": self.no},
+                )
+        if self.type == ContactType.COMPANY:
+            self.company_name = self.name
+            if self.pk:
+                self.company_id = self.pk
+        elif self.company_id:
+            self.company_name = self.company.name
+        else:
+            self.company_name = ""
+        super().save(**kwargs)
+        if self.type == ContactType.COMPANY and self.company_id != self.pk:
+            self.company_id = self.pk
+            type(self).objects.filter(pk=self.pk).update(company=self.pk)
+            type(self).objects.filter(company=self.pk).exclude(pk=self.pk).update(
+                company_name=self.name
+            )
+        elif self.type == ContactType.COMPANY:
+            type(self).objects.filter(company=self.pk).exclude(pk=self.pk).exclude(
+                company_name=self.name
+            ).update(company_name=self.name)
+
+    def get_absolute_url(self):
+        return reverse("crm:contact-detail", args=[self.pk])
+
+    @property
+    def is_company(self) -> bool:
+        return self.type == ContactType.COMPANY

@@ -1,0 +1,390 @@
+"""The segment worksheet: header, lines, criteria actions and their history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import CorrespondenceType, Evaluation, InformationFlow, InitiatedBy, blank_or
+from crm.models import CODE_LENGTH, SHORT_CODE_LENGTH
+
+LINE_NO_STEP = 10000
+
+
+class CriteriaActionType(models.TextChoices):
+    ADD = "add", _("Add contacts")
+    REDUCE = "reduce", _("Reduce contacts")
+    REFINE = "refine", _("Refine contacts")
+
+
+def _non_negative(model: str, field: str, label) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
+        name=f"segments_{model}_{field}_not_negative",
+        violation_error_message=_("%(label)s cannot be negative.") % {"label": label},
+    )
+
+
+def _enum_checks(model: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=blank_or(field, choices),
+            name=f"segments_{model}_{field}_valid",
+        )
+        for field, choices in [
+            ("correspondence_type", CorrespondenceType),
+            ("information_flow", InformationFlow),
+            ("initiated_by", InitiatedBy),
+        ]
+    ]
+
+
+class Segment(models.Model):
+    """The header: what every line records unless the line overrides it.
+
+    Every interaction field may be blank, meaning "take it from the template".
+    """
+
+    no = models.CharField(_("no."), max_length=CODE_LENGTH, unique=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    date = models.DateField(_("date"), default=timezone.localdate)
+    salesperson = models.ForeignKey(
+        "crm.Salesperson",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="segments",
+        verbose_name=_("salesperson"),
+    )
+    interaction_template = models.ForeignKey(
+        "interactions.InteractionTemplate",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="segments",
+        verbose_name=_("interaction template"),
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    correspondence_type = models.CharField(
+        _("correspondence type"), max_length=10, blank=True, choices=CorrespondenceType.choices
+    )
+    ignore_contact_correspondence_type = models.BooleanField(
+        _("ignore contact correspondence type"), null=True, blank=True
+    )
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    unit_duration = models.DecimalField(
+        _("unit duration (minutes)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    information_flow = models.CharField(
+        _("information flow"), max_length=10, blank=True, choices=InformationFlow.choices
+    )
+    initiated_by = models.CharField(
+        _("initiated by"), max_length=10, blank=True, choices=InitiatedBy.choices
+    )
+    send_as_attachment = models.BooleanField(_("send as attachment"), default=False)
+    follow_up_of = models.ForeignKey(
+        "interactions.LoggedSegment",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_segments",
+        verbose_name=_("follow-up of"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["-no"]
+        permissions = [("log_segment", _("Can log segments"))]
+        constraints = [
+            _non_negative("segment", "unit_cost", _("Unit cost")),
+            _non_negative("segment", "unit_duration", _("Unit duration")),
+            *_enum_checks("segment"),
+        ]
+
+    def __str__(self):
+        return f"{self.no} {self.description}".strip()
+
+    def get_absolute_url(self):
+        return reverse("segments:segment-detail", args=[self.pk])
+
+
+def segment_document_path(instance, filename):
+    return f"segments/{instance.segment_id}/{instance.language}/{filename}"
+
+
+class SegmentLanguage(models.Model):
+    """A segment's own subject and edited letter in one language."""
+
+    segment = models.ForeignKey(
+        Segment, models.CASCADE, related_name="languages", verbose_name=_("segment")
+    )
+    language = models.CharField(_("language"), max_length=10)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    document = models.FileField(
+        _("document"), upload_to=segment_document_path, blank=True, max_length=255
+    )
+
+    class Meta:
+        verbose_name = _("segment language")
+        verbose_name_plural = _("segment languages")
+        ordering = ["segment", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "language"],
+                name="segments_segmentlanguage_unique",
+                violation_error_message=_("This segment already has this language."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.segment.no} ({self.language})"
+
+
+class ActionOptions(models.Model):
+    """What a criteria action did: the action, its criteria JSON and its options."""
+
+    action = models.CharField(_("action"), max_length=10, choices=CriteriaActionType.choices)
+    criteria = models.JSONField(_("criteria"), default=dict, blank=True)
+    allow_existing = models.BooleanField(_("allow existing contacts"), default=False)
+    expand_companies = models.BooleanField(_("expand companies"), default=False)
+    allow_related_companies = models.BooleanField(_("allow related companies"), default=False)
+    ignore_exclusion = models.BooleanField(_("ignore exclusion"), default=False)
+    entire_companies = models.BooleanField(_("entire companies"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class CriteriaAction(ActionOptions):
+    """One step of building a segment; ``go_back`` undoes the latest exactly."""
+
+    segment = models.ForeignKey(
+        Segment, models.CASCADE, related_name="actions", verbose_name=_("segment")
+    )
+    seq = models.PositiveIntegerField(_("step"))
+    description = models.TextField(_("description"), blank=True)
+    added = models.PositiveIntegerField(_("lines added"), default=0)
+    removed = models.PositiveIntegerField(_("lines removed"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("criteria action")
+        verbose_name_plural = _("criteria actions")
+        ordering = ["segment", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "seq"],
+                name="segments_criteriaaction_unique_seq",
+                violation_error_message=_("This segment already has a step with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=CriteriaActionType.values),
+                name="segments_criteriaaction_action_valid",
+                violation_error_message=_("Action must be add, reduce or refine."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.segment.no} #{self.seq}: {self.description}"
+
+
+def line_document_path(instance, filename):
+    return f"segments/{instance.segment_id}/lines/{instance.line_no}/{filename}"
+
+
+class LineValues(models.Model):
+    """A segment line's own values; blank overrides inherit (see SegmentLineQuerySet)."""
+
+    line_no = models.BigIntegerField(_("line no."))
+    contact = models.ForeignKey(
+        "crm.Contact", models.PROTECT, related_name="+", verbose_name=_("contact")
+    )
+    added_by = models.ForeignKey(
+        CriteriaAction,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    interaction_template = models.ForeignKey(
+        "interactions.InteractionTemplate",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("interaction template"),
+    )
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    correspondence_type = models.CharField(
+        _("correspondence type"), max_length=10, blank=True, choices=CorrespondenceType.choices
+    )
+    salesperson = models.ForeignKey(
+        "crm.Salesperson",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("salesperson"),
+    )
+    date = models.DateField(_("date"), null=True, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
+    duration = models.DecimalField(
+        _("duration (minutes)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    information_flow = models.CharField(
+        _("information flow"), max_length=10, blank=True, choices=InformationFlow.choices
+    )
+    initiated_by = models.CharField(
+        _("initiated by"), max_length=10, blank=True, choices=InitiatedBy.choices
+    )
+    evaluation = models.CharField(
+        _("evaluation"), max_length=15, blank=True, choices=Evaluation.choices
+    )
+    personal_note = models.TextField(_("personal note"), blank=True)
+    document = models.FileField(
+        _("personalised document"), upload_to=line_document_path, blank=True, max_length=255
+    )
+
+    class Meta:
+        abstract = True
+
+
+class SegmentLineQuerySet(models.QuerySet):
+    def with_effective_values(self):
+        """Annotate every line with its effective values (SPEC 4.2), computed in SQL."""
+        from .effective import annotate_effective_values
+
+        return annotate_effective_values(self)
+
+
+class SegmentLine(LineValues):
+    segment = models.ForeignKey(
+        Segment, models.CASCADE, related_name="lines", verbose_name=_("segment")
+    )
+    contact = models.ForeignKey(
+        "crm.Contact", models.PROTECT, related_name="segment_lines", verbose_name=_("contact")
+    )
+
+    objects = SegmentLineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("segment line")
+        verbose_name_plural = _("segment lines")
+        ordering = ["segment", "line_no"]
+        indexes = [
+            models.Index(fields=["contact"], name="segments_line_contact_idx"),
+            models.Index(fields=["segment", "contact"], name="segments_line_seg_contact_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "line_no"],
+                name="segments_segmentline_unique_line_no",
+                violation_error_message=_("This segment already has a line with this number."),
+            ),
+            _non_negative("segmentline", "cost", _("Cost")),
+            _non_negative("segmentline", "duration", _("Duration")),
+            *_enum_checks("segmentline"),
+            models.CheckConstraint(
+                condition=blank_or("evaluation", Evaluation),
+                name="segments_segmentline_evaluation_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.segment.no} {self.line_no}"
+
+    def get_absolute_url(self):
+        return f"{self.segment.get_absolute_url()}#line-{self.line_no}"
+
+
+class RemovedLine(LineValues):
+    """A snapshot of a line that a reduce, refine or manual removal deleted.
+
+    ``go_back`` restores it exactly: same line number, same overrides, same ``added_by``.
+    """
+
+    segment = models.ForeignKey(
+        Segment, models.CASCADE, related_name="removed_lines", verbose_name=_("segment")
+    )
+    removed_by = models.ForeignKey(
+        CriteriaAction,
+        models.CASCADE,
+        related_name="removed_lines",
+        verbose_name=_("removed by"),
+    )
+
+    class Meta:
+        verbose_name = _("removed line")
+        verbose_name_plural = _("removed lines")
+        ordering = ["removed_by", "line_no"]
+        indexes = [models.Index(fields=["removed_by"], name="segments_removed_action_idx")]
+
+    def __str__(self):
+        return f"{self.segment.no} {self.line_no} (removed)"
+
+
+class SavedCriteria(models.Model):
+    """A named, ordered list of criteria actions that any segment can replay."""
+
+    code = models.CharField(_("code"), max_length=SHORT_CODE_LENGTH, unique=True)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved criteria")
+        verbose_name_plural = _("saved criteria")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.description}".strip()
+
+    def get_absolute_url(self):
+        return reverse("segments:saved-criteria-detail", args=[self.pk])
+
+
+class SavedCriteriaAction(ActionOptions):
+    saved = models.ForeignKey(
+        SavedCriteria, models.CASCADE, related_name="actions", verbose_name=_("saved criteria")
+    )
+    seq = models.PositiveIntegerField(_("step"))
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("saved criteria action")
+        verbose_name_plural = _("saved criteria actions")
+        ordering = ["saved", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved", "seq"],
+                name="segments_savedcriteriaaction_unique_seq",
+                violation_error_message=_("These saved criteria already have this step."),
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=CriteriaActionType.values),
+                name="segments_savedcriteriaaction_action_valid",
+                violation_error_message=_("Action must be add, reduce or refine."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.saved.code} #{self.seq}: {self.description}"
