@@ -1,0 +1,30 @@
+"""Answer 503 with a friendly page when the database cannot be reached for a moment."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+# What a lost or refused connection raises; a locked SQLite file is an OperationalError
+# too, and "try again in a moment" is the right answer to that as well.
+UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, UNAVAILABLE):
+            return None
+        logger.error("Database unavailable: %s", exception)
+        # Rendered without the request: no context processor may touch the database.
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
