@@ -8,16 +8,30 @@ placeholder run) and every letter is then a substitution into the prepared XML, 
 a zip that copies the template's unchanged members as their already-compressed bytes.
 """
 
+import copy
+import hashlib
 import io
 import re
+import struct
+import zipfile
+import zlib
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import docx
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from lxml import etree
+from mailmerge import MailMerge
+
+from .exceptions import LetterError
 
 MERGE_FIELDS: "OrderedDict[str, str]" = OrderedDict(
     [
@@ -147,3 +161,545 @@ def starter_document(language: str = "en") -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+# --- upload checks ------------------------------------------------------------------------
+
+MAIN_DOCX = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+MAX_MEMBERS = 300
+MAX_RATIO = 100
+
+
+def check_upload(fileobj, size: int) -> None:
+    """Refuse anything but a plain, reasonably sized ``.docx``; read before any parsing.
+
+    Raises LetterError saying why: too large, not a Word document, macros, encrypted,
+    a zip bomb. Limits come from LETTER_MAX_UPLOAD_BYTES and LETTER_MAX_UNCOMPRESSED_BYTES.
+    """
+    max_upload = settings.LETTER_MAX_UPLOAD_BYTES
+    max_total = settings.LETTER_MAX_UNCOMPRESSED_BYTES
+    if size > max_upload:
+        raise LetterError(
+            _("The file is %(size)s; documents may be at most %(limit)s."),
+            code="too_large",
+            params={"size": filesizeformat(size), "limit": filesizeformat(max_upload)},
+        )
+    start = fileobj.tell() if hasattr(fileobj, "tell") else 0
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise LetterError(
+            _(
+                "The file is not a Word document (.docx). Save it in Word as "
+                '"Word Document (*.docx)" and upload it again.'
+            ),
+            code="not_docx",
+        ) from None
+    try:
+        infos = archive.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise LetterError(
+                _("The document has too many parts (%(count)s) to be a letter."),
+                code="too_many_parts",
+                params={"count": len(infos)},
+            )
+        total = sum(info.file_size for info in infos)
+        if total > max_total:
+            raise LetterError(
+                _("The document unpacks to %(size)s; at most %(limit)s is allowed."),
+                code="too_large_unpacked",
+                params={"size": filesizeformat(total), "limit": filesizeformat(max_total)},
+            )
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise LetterError(
+                    _(
+                        "The document is encrypted or password-protected. Remove the "
+                        "password in Word and upload it again."
+                    ),
+                    code="encrypted",
+                )
+            if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise LetterError(
+                    _(
+                        "The document is compressed suspiciously much (a zip bomb?) and "
+                        "was not opened."
+                    ),
+                    code="zip_bomb",
+                )
+        names = {name.lower() for name in archive.namelist()}
+        if any(name.endswith(("vbaproject.bin", "vbadata.xml")) for name in names):
+            raise LetterError(
+                _(
+                    "The document contains macros (.docm). Save it as a plain Word "
+                    "Document (*.docx), without macros, and upload it again."
+                ),
+                code="macros",
+            )
+        content_types = (
+            archive.read("[Content_Types].xml") if "[content_types].xml" in names else b""
+        )
+        if b"macroEnabled" in content_types:
+            raise LetterError(
+                _(
+                    "The document contains macros (.docm). Save it as a plain Word "
+                    "Document (*.docx), without macros, and upload it again."
+                ),
+                code="macros",
+            )
+        if MAIN_DOCX not in content_types:
+            raise LetterError(
+                _(
+                    "The file is not a Word document (.docx). Save it in Word as "
+                    '"Word Document (*.docx)" and upload it again.'
+                ),
+                code="not_docx",
+            )
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError):
+        raise LetterError(
+            _("The document is damaged and cannot be read."), code="damaged"
+        ) from None
+    finally:
+        archive.close()
+        if hasattr(fileobj, "seek"):
+            fileobj.seek(start)
+
+
+# --- preparing a document -----------------------------------------------------------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+MARK = "\ue000"
+MARK_RE = re.compile(MARK.encode() + rb"(\d+)" + MARK.encode())
+CASE_SWITCHES = {"upper", "lower", "caps", "firstcap"}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One merge field occurrence: its name and the switches that shape its value."""
+
+    name: str
+    before: str = ""
+    after: str = ""
+    case: str = ""
+
+
+@dataclass(frozen=True)
+class _Member:
+    """A zip member as stored: its header values and its compressed bytes."""
+
+    name: bytes
+    flags: int
+    method: int
+    dos_time: int
+    dos_date: int
+    crc: int
+    compressed: bytes
+    size: int
+
+
+@dataclass
+class _Templated:
+    """A part with merge fields: literal XML pieces with a field between each two."""
+
+    name: bytes
+    flags: int
+    dos_time: int
+    dos_date: int
+    pieces: list[bytes]
+    fields: list[Field]
+    line_break: bytes
+    tab: bytes
+
+
+@dataclass
+class PreparedLetter:
+    """A document prepared once; ``render`` fills it for one set of values."""
+
+    members: list = dataclass_field(default_factory=list)
+    main: _Templated | None = None
+    rels: bytes = b""
+    content_types: bytes = b""
+    raw: dict = dataclass_field(default_factory=dict)
+
+    @property
+    def field_names(self) -> list[str]:
+        """Merge field names in order of first use (main document, then headers...)."""
+        seen = {}
+        for member in self.members:
+            if isinstance(member, _Templated):
+                for item in member.fields:
+                    seen.setdefault(item.name, None)
+        return list(seen)
+
+    def render(self, values: Mapping[str, str]) -> bytes:
+        """The merged letter as ``.docx`` bytes."""
+        lookup = _Lookup(values)
+        chunks = []
+        central = []
+        offset = 0
+        for member in self.members:
+            if isinstance(member, _Templated):
+                xml = member_xml(member, lookup)
+                member = _deflated(member, xml)
+            header = _local_header(member)
+            chunks.append(header)
+            chunks.append(member.compressed)
+            central.append(_central_header(member, offset))
+            offset += len(header) + len(member.compressed)
+        chunks.extend(central)
+        chunks.append(_end_record(len(central), sum(map(len, central)), offset))
+        return b"".join(chunks)
+
+
+class _Lookup:
+    """Values by field name; Word matches merge field names regardless of case."""
+
+    __slots__ = ("values", "folded")
+
+    def __init__(self, values: Mapping[str, str]):
+        self.values = values
+        self.folded = None
+
+    def get(self, name: str):
+        value = self.values.get(name)
+        if value is None:
+            if self.folded is None:
+                self.folded = {str(k).lower(): v for k, v in self.values.items()}
+            value = self.folded.get(name.lower())
+        return value
+
+
+def _value_xml(item: Field, value, line_break: bytes, tab: bytes) -> bytes:
+    if value is None:
+        text = f"«{item.name}»"
+    else:
+        text = clean_text(str(value))
+        if not text:
+            return b""
+        if item.case == "upper":
+            text = text.upper()
+        elif item.case == "lower":
+            text = text.lower()
+        elif item.case == "caps":
+            text = text.title()
+        elif item.case == "firstcap":
+            text = text[:1].upper() + text[1:]
+        text = item.before + text + item.after
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    data = text.encode()
+    if b"\n" in data or b"\r" in data:
+        data = re.sub(rb"\r\n|\r|\n", line_break, data)
+    if b"\t" in data:
+        data = data.replace(b"\t", tab)
+    return data
+
+
+def member_xml(member: _Templated, lookup: _Lookup) -> bytes:
+    pieces = member.pieces
+    out = [pieces[0]]
+    for index, item in enumerate(member.fields, 1):
+        out.append(_value_xml(item, lookup.get(item.name), member.line_break, member.tab))
+        out.append(pieces[index])
+    return b"".join(out)
+
+
+def _deflate(data: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _deflated(member: _Templated, xml: bytes) -> _Member:
+    return _Member(
+        member.name,
+        member.flags,
+        zipfile.ZIP_DEFLATED,
+        member.dos_time,
+        member.dos_date,
+        zlib.crc32(xml),
+        _deflate(xml),
+        len(xml),
+    )
+
+
+# A minimal zip writer: enough for a .docx, which never needs zip64 (members and the whole
+# letter stay far below 4 GB; uploads are capped by LETTER_MAX_UNCOMPRESSED_BYTES).
+def _local_header(member: _Member) -> bytes:
+    return (
+        struct.pack(
+            "<IHHHHHIIIHH",
+            0x04034B50,
+            20,
+            member.flags,
+            member.method,
+            member.dos_time,
+            member.dos_date,
+            member.crc,
+            len(member.compressed),
+            member.size,
+            len(member.name),
+            0,
+        )
+        + member.name
+    )
+
+
+def _central_header(member: _Member, offset: int) -> bytes:
+    return (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            member.flags,
+            member.method,
+            member.dos_time,
+            member.dos_date,
+            member.crc,
+            len(member.compressed),
+            member.size,
+            len(member.name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            offset,
+        )
+        + member.name
+    )
+
+
+def _end_record(count: int, size: int, offset: int) -> bytes:
+    return struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, size, offset, 0)
+
+
+def _dos_time(date_time) -> tuple[int, int]:
+    year, month, day, hour, minute, second = date_time
+    return (hour << 11) | (minute << 5) | (second // 2), ((year - 1980) << 9) | (month << 5) | day
+
+
+def _raw_members(document: bytes) -> dict[str, tuple[zipfile.ZipInfo, bytes]]:
+    """Every member of the zip with its compressed bytes exactly as stored."""
+    view = memoryview(document)
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(document)) as archive:
+        for info in archive.infolist():
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise LetterError(
+                    _("The document uses a compression Word does not write; save it again."),
+                    code="damaged",
+                )
+            name_len, extra_len = struct.unpack_from("<HH", document, info.header_offset + 26)
+            start = info.header_offset + 30 + name_len + extra_len
+            members[info.filename] = (info, bytes(view[start : start + info.compress_size]))
+    return members
+
+
+def _stored(info: zipfile.ZipInfo, compressed: bytes) -> _Member:
+    name = info.filename.encode()
+    dos_time, dos_date = _dos_time(info.date_time)
+    return _Member(
+        name,
+        0x800 if not name.isascii() else 0,
+        info.compress_type,
+        dos_time,
+        dos_date,
+        info.CRC,
+        compressed,
+        info.file_size,
+    )
+
+
+def _placeholder_run(field_obj, index: int, w_prefix: str):
+    """The run that stands for one merge field: the field's formatting, one text."""
+    run = etree.Element(f"{{{W_NS}}}r")
+    props = None
+    candidates = [*field_obj._show_elements, *field_obj._instr_elements]
+    if field_obj._all_elements and field_obj._all_elements[0].tag == f"{{{W_NS}}}fldSimple":
+        candidates = list(field_obj._all_elements[0].iter(f"{{{W_NS}}}r"))
+    for element in candidates:
+        props = element.find(f"{{{W_NS}}}rPr") if element.tag == f"{{{W_NS}}}r" else None
+        if props is not None:
+            break
+    if props is not None:
+        run.append(copy.deepcopy(props))
+    text = etree.SubElement(run, f"{{{W_NS}}}t")
+    text.set(XML_SPACE, "preserve")
+    text.text = f"{MARK}{index}{MARK}"
+    return run
+
+
+def _field_of(field_obj) -> Field:
+    before = after = case = ""
+    for flag, option in field_obj._walk_options(list(field_obj.instr_tokens[2:])):
+        if flag == "\\b":
+            before = clean_text(option)
+        elif flag == "\\f":
+            after = clean_text(option)
+        elif flag == "\\*" and option.lower() in CASE_SWITCHES:
+            case = option.lower()
+    name = field_obj.name
+    canonical = _CANONICAL.get(name.lower())
+    return Field(canonical or name, before, after, case)
+
+
+_CANONICAL = {name.lower(): name for name in MERGE_FIELDS}
+
+
+def _restore(element, field_obj) -> None:
+    """Put a field the merge does not fill back as it was (IF, NEXT, nested fields)."""
+    parent = element.getparent()
+    position = parent.index(element)
+    parent.remove(element)
+    for offset, original in enumerate(field_obj.get_field_without_filled_elements()):
+        parent.insert(position + offset, original)
+
+
+def prepare(document: bytes) -> PreparedLetter:
+    """Parse ``document`` once: its fields become placeholders, everything else is kept."""
+    if MARK in document.decode("latin-1"):
+        raise LetterError(
+            _("The document contains characters reserved for merging; it cannot be used."),
+            code="reserved",
+        )
+    raw = _raw_members(document)
+    try:
+        merge = MailMerge(io.BytesIO(document))
+    except (ValueError, etree.XMLSyntaxError, KeyError, AssertionError) as error:
+        raise LetterError(
+            _("The document's merge fields cannot be read: %(error)s"),
+            code="broken_fields",
+            params={"error": error},
+        ) from None
+    try:
+        fieldmap = merge.merge_data._merge_field_map
+        templated: dict[str, _Templated] = {}
+        for info in merge.docx.get_parts():
+            root = info["part"].getroot()
+            w_prefix = next((p for p, ns in root.nsmap.items() if ns == W_NS), "w") or "w"
+            fields = []
+            for element in list(root.iter("MergeField")):
+                field_obj = fieldmap[element.get("merge_key")]
+                tokens = field_obj.instr_tokens
+                if tokens and tokens[0] == "MERGEFIELD" and field_obj.name:
+                    run = _placeholder_run(field_obj, len(fields), w_prefix)
+                    element.getparent().replace(element, run)
+                    fields.append(_field_of(field_obj))
+                else:
+                    _restore(element, field_obj)
+            for _round in range(50):
+                leftovers = list(root.iter("MergeField"))
+                if not leftovers:
+                    break
+                for element in leftovers:
+                    _restore(element, fieldmap[element.get("merge_key")])
+            if not fields and info["zi"].filename != "word/document.xml":
+                continue
+            xml = etree.tostring(
+                info["part"], xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+            pieces = MARK_RE.split(xml)
+            order = [int(number) for number in pieces[1::2]]
+            if order != list(range(len(fields))):
+                raise LetterError(
+                    _("The document's merge fields cannot be read."), code="broken_fields"
+                )
+            zinfo = info["zi"]
+            dos_time, dos_date = _dos_time(zinfo.date_time)
+            p = w_prefix
+            templated[zinfo.filename] = _Templated(
+                zinfo.filename.encode(),
+                0,
+                dos_time,
+                dos_date,
+                pieces[0::2],
+                fields,
+                f'</{p}:t><{p}:br/><{p}:t xml:space="preserve">'.encode(),
+                f'</{p}:t><{p}:tab/><{p}:t xml:space="preserve">'.encode(),
+            )
+        settings_parts = merge.docx.get_parts("settings")
+        fixed_settings = {}
+        for info in settings_parts:
+            root = info["part"].getroot()
+            data_source = root.find(f"{{{W_NS}}}mailMerge")
+            if data_source is not None:
+                # The merged letter is plain text; a data source link would make Word ask
+                # for it (and run its SQL) on opening.
+                root.remove(data_source)
+                fixed_settings[info["zi"].filename] = etree.tostring(
+                    info["part"], xml_declaration=True, encoding="UTF-8", standalone=True
+                )
+    finally:
+        merge.close()
+
+    prepared = PreparedLetter()
+    for name, (info, compressed) in raw.items():
+        if name in templated:
+            prepared.members.append(templated[name])
+        elif name in fixed_settings:
+            xml = fixed_settings[name]
+            member = _stored(info, _deflate(xml))
+            prepared.members.append(
+                _Member(
+                    member.name,
+                    member.flags,
+                    zipfile.ZIP_DEFLATED,
+                    member.dos_time,
+                    member.dos_date,
+                    zlib.crc32(xml),
+                    member.compressed,
+                    len(xml),
+                )
+            )
+        else:
+            prepared.members.append(_stored(info, compressed))
+        prepared.raw[name] = (info, compressed)
+    prepared.main = templated.get("word/document.xml")
+    if prepared.main is None:
+        raise LetterError(_("The document has no main text part."), code="not_docx")
+    return prepared
+
+
+_CACHE: OrderedDict[bytes, PreparedLetter] = OrderedDict()
+_CACHE_SIZE = 32
+
+
+def prepared(document: bytes) -> PreparedLetter:
+    """The prepared form of ``document``, kept for the documents used most recently."""
+    key = hashlib.blake2b(document, digest_size=20).digest()
+    letter = _CACHE.get(key)
+    if letter is None:
+        letter = prepare(document)
+        _CACHE[key] = letter
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return letter
+
+
+# --- the core API ---------------------------------------------------------------------------
+
+
+def fields(document: bytes) -> list[str]:
+    """The merge fields ``document`` uses, in order of first use."""
+    return prepared(document).field_names
+
+
+def render(document: bytes, values: Mapping[str, str]) -> bytes:
+    """One merged letter: every merge field replaced by its value.
+
+    A field without a value in ``values`` stays visible as «FieldName».
+    """
+    return prepared(document).render(values)
+
+
+def template_report(document: bytes) -> dict[str, list[str]]:
+    """The document's merge fields: ``known`` ones and ``unknown`` ones (likely typos)."""
+    names = fields(document)
+    return {
+        "fields": names,
+        "known": [name for name in names if name in MERGE_FIELDS],
+        "unknown": [name for name in names if name not in MERGE_FIELDS],
+    }
