@@ -1,3 +1,356 @@
-"""Logging a segment into the ledger (SPEC 4.4) and the follow-up segment."""
+"""Logging a segment into the ledger (SPEC 4.4) and the follow-up segment.
 
-__all__: list[str] = []
+Logging is posting a worksheet into a journal: check every line first and report every
+problem at once; then, in one transaction, write the logged segment, one interaction log
+entry per line with one ``INSERT ... SELECT`` (effective values and merge data computed by
+the database), and delete the segment. The number of queries does not depend on the
+number of lines.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
+
+from crm.choices import CorrespondenceType, DeliveryStatus
+from crm.models import Contact
+from interactions.models import InteractionLogEntry, LoggedSegment
+
+from ..exceptions import LoggingError
+from ..merge import merge_values
+from ..models import CriteriaAction, RemovedLine, Segment, SegmentLanguage, SegmentLine
+from . import building
+
+__all__ = [
+    "LoggingProblem",
+    "create_follow_up_segment",
+    "log_segment",
+    "segment_problems",
+    "validate_segment",
+]
+
+#: How many line numbers a problem lists before it says "and N more".
+LISTED_LINES = 10
+
+
+@dataclass(frozen=True)
+class LoggingProblem:
+    """One kind of problem that stops a segment from being logged, with its lines."""
+
+    code: str
+    message: str
+    count: int = 0
+    line_nos: tuple[int, ...] = field(default=())
+
+
+# Problem code -> message; %(lines)s lists the line numbers.
+LINE_PROBLEMS = {
+    "missing_contact": ngettext_lazy(
+        "%(count)d line has a contact that no longer exists (line %(lines)s)",
+        "%(count)d lines have a contact that no longer exists (lines %(lines)s)",
+        "count",
+    ),
+    "no_template": ngettext_lazy(
+        "%(count)d line has no interaction template (line %(lines)s)",
+        "%(count)d lines have no interaction template (lines %(lines)s)",
+        "count",
+    ),
+    "missing_template": ngettext_lazy(
+        "%(count)d line has an interaction template that no longer exists (line %(lines)s)",
+        "%(count)d lines have an interaction template that no longer exists (lines %(lines)s)",
+        "count",
+    ),
+    "no_date": ngettext_lazy(
+        "%(count)d line has no date (line %(lines)s)",
+        "%(count)d lines have no date (lines %(lines)s)",
+        "count",
+    ),
+    "no_salesperson": ngettext_lazy(
+        "%(count)d line has no salesperson (line %(lines)s)",
+        "%(count)d lines have no salesperson (lines %(lines)s)",
+        "count",
+    ),
+    "blocked_salesperson": ngettext_lazy(
+        "%(count)d line has a blocked salesperson (line %(lines)s)",
+        "%(count)d lines have a blocked salesperson (lines %(lines)s)",
+        "count",
+    ),
+    "no_email": ngettext_lazy(
+        "%(count)d email line's contact has no email address (line %(lines)s)",
+        "%(count)d email lines' contacts have no email address (lines %(lines)s)",
+        "count",
+    ),
+}
+
+
+def _line_conditions(*, deliver: bool) -> dict:
+    """Problem code -> condition over lines annotated with their effective values.
+
+    Conditions follow joins rather than ``Exists(... OuterRef("effective_..."))``: inside
+    an aggregate's filter Django would not resolve an outer reference to an annotation.
+    """
+    conditions = {
+        "no_template": Q(effective_template__isnull=True),
+        # A row deleted behind the ORM's back: the id is set, the joined row is missing.
+        "missing_template": Q(
+            interaction_template__isnull=False, interaction_template__code__isnull=True
+        )
+        | Q(
+            interaction_template__isnull=True,
+            segment__interaction_template__isnull=False,
+            segment__interaction_template__code__isnull=True,
+        ),
+        "no_date": Q(effective_date__isnull=True),
+        "no_salesperson": Q(effective_salesperson__isnull=True),
+        "blocked_salesperson": Q(salesperson__blocked=True)
+        | Q(salesperson__isnull=True, segment__salesperson__blocked=True)
+        | Q(
+            salesperson__isnull=True,
+            segment__salesperson__isnull=True,
+            contact__salesperson__blocked=True,
+        ),
+    }
+    if deliver:
+        # Without delivery the entry is logged with no correspondence type instead.
+        conditions["no_email"] = Q(
+            effective_correspondence_type=CorrespondenceType.EMAIL, contact__email=""
+        )
+    return conditions
+
+
+def segment_problems(segment: Segment, *, deliver: bool = False) -> list[LoggingProblem]:
+    """Every problem that stops ``segment`` from being logged, by kind, with line numbers.
+
+    A bounded number of aggregate queries: two, plus one per kind of problem found.
+    """
+    problems = []
+    if not segment.description.strip():
+        problems.append(LoggingProblem("no_description", _("its description is blank")))
+    lines = SegmentLine.objects.filter(segment=segment).order_by()
+    # A contact deleted behind the ORM's back drops out of any join, so count it join-free.
+    missing_contact = ~Exists(Contact.objects.filter(pk=OuterRef("contact_id")))
+    totals = lines.aggregate(lines=Count("pk"), missing_contact=Count("pk", filter=missing_contact))
+    if not totals["lines"]:
+        problems.append(LoggingProblem("no_lines", _("it has no lines")))
+        return problems
+    conditions = _line_conditions(deliver=deliver)
+    effective = lines.with_effective_values()
+    counts = effective.aggregate(
+        **{code: Count("pk", filter=condition) for code, condition in conditions.items()}
+    )
+    counts["missing_contact"] = totals["missing_contact"]
+    conditions["missing_contact"] = missing_contact
+    for code, message in LINE_PROBLEMS.items():
+        count = counts.get(code) or 0
+        if not count:
+            continue
+        source = lines if code == "missing_contact" else effective
+        line_nos = tuple(
+            source.filter(conditions[code])
+            .order_by("line_no")
+            .values_list("line_no", flat=True)[:LISTED_LINES]
+        )
+        listed = ", ".join(str(line_no) for line_no in line_nos)
+        if count > len(line_nos):
+            listed += " " + _("and %(more)d more") % {"more": count - len(line_nos)}
+        text = str(message % {"count": count, "lines": listed})
+        problems.append(LoggingProblem(code, text, count, line_nos))
+    return problems
+
+
+def _cannot_log(segment: Segment, problems: list[LoggingProblem]) -> LoggingError:
+    message = _("Segment %(no)s cannot be logged: %(problems)s.") % {
+        "no": segment.no,
+        "problems": "; ".join(problem.message for problem in problems),
+    }
+    error = LoggingError(message, code="cannot_log")
+    error.problems = problems
+    return error
+
+
+def validate_segment(segment: Segment, *, deliver: bool = False) -> None:
+    """Raise a LoggingError listing every problem when ``segment`` cannot be logged."""
+    problems = segment_problems(segment, deliver=deliver)
+    if problems:
+        raise _cannot_log(segment, problems)
+
+
+def _already_logged(segment_no: str) -> LoggingError:
+    return LoggingError(
+        _("Segment %(no)s has already been logged.") % {"no": segment_no},
+        code="already_logged",
+    )
+
+
+def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bool) -> dict:
+    """Entry column -> expression over lines annotated with effective values and merge data."""
+    text = models.CharField()
+    no_address = Q(effective_correspondence_type=CorrespondenceType.EMAIL, contact__email="")
+    correspondence_type = Case(
+        When(no_address, then=Value("")),
+        default=F("effective_correspondence_type"),
+        output_field=text,
+    )
+    if deliver:
+        delivery_status = Case(
+            When(Q(effective_correspondence_type=""), then=Value("")),
+            default=Value(DeliveryStatus.PENDING.value),
+            output_field=text,
+        )
+    else:
+        delivery_status = Value("")
+    return {
+        "contact_id": F("contact_id"),
+        "contact_company_id": F("contact__company_id"),
+        "contact_name": F("contact__name"),
+        "logged_segment_id": Value(logged.pk),
+        "segment_no": Value(segment.no),
+        "date": F("effective_date"),
+        "description": F("effective_description"),
+        "subject": F("effective_subject"),
+        "template_id": F("effective_template"),
+        "group_id": F("effective_group"),
+        "language": F("effective_language"),
+        "correspondence_type": correspondence_type,
+        "cost": F("effective_cost"),
+        "duration": F("effective_duration"),
+        "information_flow": F("effective_information_flow"),
+        "initiated_by": F("effective_initiated_by"),
+        "salesperson_id": F("effective_salesperson"),
+        "evaluation": F("evaluation"),
+        "attempt_failed": Value(False),
+        "canceled": Value(False),
+        "delivery_status": delivery_status,
+        "delivery_error": Value(""),
+        "merge_data": F("merge_data"),
+        # The personalised letter moves to the entry: the entry keeps the stored file.
+        "document": F("document"),
+        "created_by_id": Value(user.pk),
+        "created_at": Value(timezone.now(), output_field=models.DateTimeField()),
+    }
+
+
+def insert_select(model: type[models.Model], columns: dict, queryset) -> int:
+    """``INSERT INTO model (columns) SELECT ...`` from ``queryset``; returns rows inserted.
+
+    ``columns`` maps each target column to an expression over ``queryset``. The ORM has no
+    bulk verb for this, so the queryset's compiled SQL is wrapped; the column list is read
+    back from the compiler, so the SELECT order always matches.
+    """
+    aliases = {f"_insert_{index}": column for index, column in enumerate(columns)}
+    source = queryset.annotate(
+        **{alias: expression for alias, expression in zip(aliases, columns.values(), strict=True)}
+    ).values(*aliases)
+    db = router.db_for_write(model)
+    compiler = source.query.get_compiler(using=db)
+    select_sql, params = compiler.as_sql()
+    selected = [alias for _expression, _sql, alias in compiler.select]
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    target = ", ".join(quote(aliases[alias]) for alias in selected)
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({target}) {select_sql}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _delete_segment(segment: Segment) -> None:
+    """Delete the segment with its lines, languages, criteria actions and removed lines.
+
+    The big tables go first with one ``DELETE`` each, so that deleting the actions does
+    not first clear ``added_by`` on every line.
+    """
+    SegmentLine.objects.filter(segment=segment).delete()
+    RemovedLine.objects.filter(segment=segment).delete()
+    SegmentLanguage.objects.filter(segment=segment).delete()
+    CriteriaAction.objects.filter(segment=segment).delete()
+    Segment.objects.filter(pk=segment.pk).delete()
+
+
+def _criteria_snapshot(segment: Segment) -> list[dict]:
+    """The segment's criteria actions as JSON, kept on the logged segment."""
+    actions = CriteriaAction.objects.filter(segment=segment).order_by("seq")
+    return [
+        {**action, "created_at": action["created_at"].isoformat()}
+        for action in actions.values(
+            "seq",
+            "action",
+            "criteria",
+            "description",
+            "allow_existing",
+            "expand_companies",
+            "allow_related_companies",
+            "ignore_exclusion",
+            "entire_companies",
+            "added",
+            "removed",
+            "created_at",
+        )
+    ]
+
+
+@transaction.atomic
+def log_segment(
+    segment: Segment, *, user, deliver: bool = False, create_follow_up: bool = False
+) -> LoggedSegment:
+    """Log ``segment`` into the ledger and delete it; returns the logged segment.
+
+    With ``deliver``, the entries' letters and emails go out after the commit; with
+    ``create_follow_up``, a follow-up segment with the same contacts is made.
+    """
+    if deliver:
+        # Imported here: delivery belongs to the letters and is only needed on demand.
+        from interactions.tasks import deliver_logged_segment
+    # The row lock serialises concurrent attempts on PostgreSQL (on SQLite the write
+    # transaction does); the loser finds the segment gone once the winner commits.
+    locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
+    if locked is None:
+        if LoggedSegment.objects.filter(segment_no=segment.no).exists():
+            raise _already_logged(segment.no)
+        raise LoggingError(
+            _("Segment %(no)s no longer exists.") % {"no": segment.no}, code="not_found"
+        )
+    if LoggedSegment.objects.filter(segment_no=locked.no).exists():
+        raise _already_logged(locked.no)
+    validate_segment(locked, deliver=deliver)
+    try:
+        with transaction.atomic():
+            logged = LoggedSegment.objects.create(
+                segment_no=locked.no,
+                description=locked.description,
+                criteria=_criteria_snapshot(locked),
+                created_by=user,
+            )
+    except IntegrityError:
+        # The unique segment number is the last guard against a concurrent second log.
+        raise _already_logged(locked.no) from None
+    lines = merge_values(SegmentLine.objects.filter(segment=locked).with_effective_values())
+    insert_select(
+        InteractionLogEntry,
+        _entry_columns(locked, logged, user=user, deliver=deliver),
+        lines.order_by("line_no"),
+    )
+    _delete_segment(locked)
+    if create_follow_up:
+        create_follow_up_segment(logged, user=user)
+    if deliver:
+        transaction.on_commit(lambda: deliver_logged_segment.enqueue(logged.pk))
+    return logged
+
+
+@transaction.atomic
+def create_follow_up_segment(
+    logged: LoggedSegment, *, user, skip_canceled: bool = False
+) -> Segment:
+    """A new segment "Follow-up on segment <no>" with the logged segment's contacts."""
+    segment = building.create_segment(
+        user=user,
+        description=_("Follow-up on segment %(no)s") % {"no": logged.segment_no},
+    )
+    segment.follow_up_of = logged
+    segment.save(update_fields=["follow_up_of"])
+    building.reuse_logged_segment(segment, logged=logged, skip_canceled=skip_canceled, user=user)
+    return segment
