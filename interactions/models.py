@@ -217,6 +217,8 @@ class LoggedSegment(LedgerRecord):
         help_text=_("The criteria actions it was built from."),
     )
     canceled = models.BooleanField(_("canceled"), default=False)
+    # Delivery runs after the segment is gone; it needs to know how emails carry letters.
+    send_as_attachment = models.BooleanField(_("send as attachment"), default=False)
     print_batch = models.FileField(
         _("print batch"), upload_to="print_batches/", blank=True, max_length=255
     )

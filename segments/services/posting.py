@@ -10,7 +10,8 @@ number of lines.
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connections, models, router, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
@@ -227,7 +228,20 @@ def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bo
         "delivery_error": Value(""),
         "merge_data": F("merge_data"),
         # The personalised letter moves to the entry: the entry keeps the stored file.
-        "document": F("document"),
+        # So does the segment's edited copy, which is deleted with the segment.
+        "document": Coalesce(
+            NullIf(F("document"), Value("")),
+            Subquery(
+                SegmentLanguage.objects.filter(
+                    segment_id=OuterRef("segment_id"), language=OuterRef("effective_language")
+                )
+                .exclude(document="")
+                .order_by()
+                .values("document")[:1]
+            ),
+            Value(""),
+            output_field=text,
+        ),
         "created_by_id": Value(user.pk),
         "created_at": Value(timezone.now(), output_field=models.DateTimeField()),
     }
@@ -322,6 +336,7 @@ def log_segment(
                 segment_no=locked.no,
                 description=locked.description,
                 criteria=_criteria_snapshot(locked),
+                send_as_attachment=locked.send_as_attachment,
                 created_by=user,
             )
     except IntegrityError:
