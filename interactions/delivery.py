@@ -1,0 +1,258 @@
+"""Delivering a logged segment (SPEC 4.4 step 4): emails out, hard copies into a print batch.
+
+Every entry's letter is rendered from its ``merge_data`` snapshot and its stored document,
+so a letter downloaded again later is the one that was sent.
+"""
+
+import io
+import smtplib
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+import mammoth
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext as _
+
+from crm.choices import CorrespondenceType, DeliveryStatus
+
+from . import letters
+from .exceptions import LetterError
+from .models import InteractionLogEntry, InteractionTemplateLanguage, LoggedSegment
+
+#: Entries read and statuses written per round trip.
+CHUNK = 500
+
+
+def _template_document(language):
+    return Subquery(
+        InteractionTemplateLanguage.objects.filter(template_id=OuterRef("template_id"))
+        .filter(language=language)
+        .exclude(document="")
+        .order_by()
+        .values("document")[:1]
+    )
+
+
+def with_letter_document(entries):
+    """Annotate entries with ``letter_document``: the stored file their letter comes from.
+
+    The entry's own document (a personalised letter or the segment's edited copy), else
+    the template's document in the entry's language, else in the template's default one.
+    """
+    return entries.annotate(
+        letter_document=Coalesce(
+            NullIf(F("document"), Value("")),
+            _template_document(OuterRef("language")),
+            _template_document(OuterRef("template__default_language")),
+            Value(""),
+        )
+    )
+
+
+class DocumentCache:
+    """Stored documents by name; the few shared ones stay loaded, personal ones rotate."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self.documents: dict[str, bytes] = {}
+
+    def get(self, name: str) -> bytes:
+        document = self.documents.pop(name, None)
+        if document is None:
+            with default_storage.open(name, "rb") as stored:
+                document = stored.read()
+        self.documents[name] = document
+        while len(self.documents) > self.size:
+            self.documents.pop(next(iter(self.documents)))
+        return document
+
+
+def entry_values(entry: InteractionLogEntry | dict) -> dict[str, str]:
+    """The merge values of a logged entry: its snapshot plus its entry number."""
+    if isinstance(entry, dict):
+        return {**(entry["merge_data"] or {}), "EntryNo": str(entry["entry_no"])}
+    return {**(entry.merge_data or {}), "EntryNo": str(entry.entry_no)}
+
+
+def _no_document_error(entry: dict) -> LetterError:
+    return LetterError(
+        _(
+            "Interaction log entry %(entry_no)s has no letter: its template has no "
+            "document in %(language)s or its default language."
+        ),
+        code="no_document",
+        params={"entry_no": entry["entry_no"], "language": entry["language"] or "-"},
+    )
+
+
+def entry_letter(entry: InteractionLogEntry) -> bytes:
+    """The letter of a logged entry, rendered again exactly as it was sent."""
+    row = (
+        with_letter_document(InteractionLogEntry.objects.filter(pk=entry.pk))
+        .values("entry_no", "merge_data", "letter_document", "language")
+        .get()
+    )
+    if not row["letter_document"]:
+        raise _no_document_error(row)
+    return letters.render(DocumentCache(1).get(row["letter_document"]), entry_values(row))
+
+
+def _rows(entries) -> Iterator[dict]:
+    return (
+        with_letter_document(entries)
+        .order_by("entry_no")
+        .values(
+            "entry_no",
+            "merge_data",
+            "letter_document",
+            "language",
+            "subject",
+            "description",
+            "contact__email",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternatives:
+    values = row["merge_data"] or {}
+    recipient = values.get("Email") or row["contact__email"]
+    if not recipient:
+        raise LetterError(
+            _("Interaction log entry %(entry_no)s has no email address."),
+            code="no_email",
+            params={"entry_no": row["entry_no"]},
+        )
+    subject = letters.clean_text(row["subject"] or row["description"]).replace("\n", " ")
+    reply_to = [values["SalespersonEmail"]] if values.get("SalespersonEmail") else []
+    if attach:
+        body = values.get("PersonalNote") or subject
+        message = EmailMultiAlternatives(subject, body, to=[recipient], reply_to=reply_to)
+        message.attach(
+            f"{letters.safe_filename(subject or _('Letter'))}.docx",
+            letter,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    else:
+        text = mammoth.extract_raw_text(io.BytesIO(letter)).value
+        html = mammoth.convert_to_html(io.BytesIO(letter)).value
+        message = EmailMultiAlternatives(subject, text, to=[recipient], reply_to=reply_to)
+        message.attach_alternative(html, "text/html")
+    return message
+
+
+def _record(sent: list[int], failed: dict[str, list[int]]) -> None:
+    """Write the outcome of a batch of messages: one UPDATE per distinct outcome."""
+    if sent:
+        InteractionLogEntry.objects.filter(pk__in=sent).record_status(
+            delivery_status=DeliveryStatus.SENT, delivery_error=""
+        )
+    for error, entry_nos in failed.items():
+        InteractionLogEntry.objects.filter(pk__in=entry_nos).record_status(
+            delivery_status=DeliveryStatus.FAILED, delivery_error=error
+        )
+    sent.clear()
+    failed.clear()
+
+
+def send_emails(logged: LoggedSegment, *, only_failed: bool = False) -> dict[str, int]:
+    """Send one message per email entry of ``logged``; returns how many were sent and failed.
+
+    Pending entries are sent (with ``only_failed``, failed ones are sent again). A failure
+    is recorded on its entry and does not stop the others.
+    """
+    wanted = [DeliveryStatus.FAILED] if only_failed else [DeliveryStatus.PENDING]
+    entries = InteractionLogEntry.objects.filter(
+        logged_segment=logged,
+        canceled=False,
+        correspondence_type=CorrespondenceType.EMAIL,
+        delivery_status__in=wanted,
+    )
+    documents = DocumentCache()
+    counts = {"sent": 0, "failed": 0}
+    sent: list[int] = []
+    failed: dict[str, list[int]] = defaultdict(list)
+    mailer = mailers.default
+    with mailer:
+        for row in _rows(entries):
+            try:
+                if not row["letter_document"]:
+                    raise _no_document_error(row)
+                letter = letters.render(documents.get(row["letter_document"]), entry_values(row))
+                message = _message(row, letter, attach=logged.send_as_attachment)
+                if not mailer.send_messages([message]):
+                    raise smtplib.SMTPException(_("The mail server accepted no recipient."))
+            # The failures a message can meet: a bad document, a missing file, the mail
+            # server refusing, a header the mail framework rejects.
+            except (ValidationError, OSError, smtplib.SMTPException, ValueError) as error:
+                reason = "; ".join(getattr(error, "messages", None) or [str(error)])
+                failed[reason[:1000]].append(row["entry_no"])
+                counts["failed"] += 1
+            else:
+                sent.append(row["entry_no"])
+                counts["sent"] += 1
+            if len(sent) + sum(map(len, failed.values())) >= CHUNK:
+                _record(sent, failed)
+        _record(sent, failed)
+    return counts
+
+
+def print_batch_pdf_name(logged: LoggedSegment) -> str:
+    """Where the PDF of a print batch is stored: beside its ``.docx``."""
+    return str(PurePosixPath(logged.print_batch.name).with_suffix(".pdf"))
+
+
+def make_print_batch(logged: LoggedSegment) -> int:
+    """Combine the hard-copy letters of ``logged`` into its print batch; returns the count.
+
+    The combined ``.docx`` is stored on the logged segment; a PDF beside it when
+    LibreOffice is installed. A logged segment that already has its batch keeps it.
+    """
+    if logged.print_batch:
+        return 0
+    entries = InteractionLogEntry.objects.filter(
+        logged_segment=logged, canceled=False, correspondence_type=CorrespondenceType.HARD_COPY
+    )
+    documents = DocumentCache()
+
+    def letters_of_entries():
+        for row in _rows(entries):
+            if not row["letter_document"]:
+                raise _no_document_error(row)
+            yield documents.get(row["letter_document"]), entry_values(row)
+
+    if not entries.exists():
+        return 0
+    with tempfile.TemporaryFile() as combined:
+        count = letters.write_combined(combined, letters_of_entries())
+        combined.seek(0)
+        name = default_storage.save(
+            f"print_batches/{letters.safe_filename(logged.segment_no)}.docx", File(combined)
+        )
+        LoggedSegment.objects.filter(pk=logged.pk).record_status(print_batch=name)
+        logged.print_batch.name = name
+        if letters.pdf_available():
+            combined.seek(0)
+            with tempfile.NamedTemporaryFile(suffix=".docx") as source:
+                source.write(combined.read())
+                source.flush()
+                with tempfile.TemporaryFile() as pdf:
+                    letters.to_pdf(source.name, pdf)
+                    pdf.seek(0)
+                    default_storage.save(print_batch_pdf_name(logged), File(pdf))
+    return count
+
+
+def deliver_logged_segment(logged_segment_id: int, *, only_failed: bool = False) -> dict:
+    """Send the email entries and build the print batch of one logged segment."""
+    logged = LoggedSegment.objects.get(pk=logged_segment_id)
+    counts = send_emails(logged, only_failed=only_failed)
+    counts["printed"] = 0 if only_failed else make_print_batch(logged)
+    return counts

@@ -1,0 +1,44 @@
+"""``manage.py retry_deliveries [SEGMENT_NO ...]``: send failed emails again."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from crm.choices import DeliveryStatus
+from interactions import delivery
+from interactions.models import LoggedSegment
+
+
+class Command(BaseCommand):
+    help = "Send again the emails whose delivery failed, for all or the given logged segments."
+
+    def add_arguments(self, parser):
+        parser.add_argument("segment_nos", nargs="*", help="Segment numbers (default: all).")
+
+    def handle(self, *segment_nos, **options):
+        logged_segments = LoggedSegment.objects.filter(
+            entries__delivery_status=DeliveryStatus.FAILED
+        ).distinct()
+        if segment_nos:
+            unknown = set(segment_nos) - set(
+                LoggedSegment.objects.filter(segment_no__in=segment_nos).values_list(
+                    "segment_no", flat=True
+                )
+            )
+            if unknown:
+                raise CommandError(
+                    _("No logged segment %(nos)s.") % {"nos": ", ".join(sorted(unknown))}
+                )
+            logged_segments = logged_segments.filter(segment_no__in=segment_nos)
+        still_failed = 0
+        for logged in logged_segments.order_by("entry_no"):
+            counts = delivery.send_emails(logged, only_failed=True)
+            still_failed += counts["failed"]
+            self.stdout.write(
+                _("Segment %(no)s: %(sent)s sent, %(failed)s failed.")
+                % {"no": logged.segment_no, **counts}
+            )
+        if still_failed:
+            raise CommandError(
+                _("%(count)s emails failed again; see their delivery errors.")
+                % {"count": still_failed}
+            )
