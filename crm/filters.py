@@ -234,6 +234,8 @@ def code_field(label, **kwargs) -> dict:
 class ContactFilter(django_filters.FilterSet):
     """The `contact` criteria source; the contact list page and segments share it."""
 
+    label = _("Contacts")
+
     no = AnyOfFilter(
         field_name="no",
         split=True,
