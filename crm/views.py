@@ -1,21 +1,78 @@
-"""Contact pages."""
+"""Contact pages: the home page, the filterable contact list and the contact card."""
 
+from django.db.models import Q
 from django.shortcuts import render
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
+from django_filters.views import FilterView
 
+from interactions.models import InteractionLogEntry, LoggedSegment
+from segments.models import Segment
+
+from .filters import ContactFilter
 from .models import Contact
+
+# How many of a contact's colleagues and interaction log entries the card shows.
+CARD_ROWS = 50
 
 
 def home(request):
-    return render(request, "home.html")
+    contacts = Contact.objects.all()
+    return render(
+        request,
+        "home.html",
+        {
+            "contact_count": contacts.count(),
+            "company_count": contacts.companies().count(),
+            "segment_count": Segment.objects.count(),
+            "logged_count": LoggedSegment.objects.count(),
+        },
+    )
 
 
-class ContactListView(ListView):
-    model = Contact
-    paginate_by = 50
+class ContactListView(FilterView):
+    """Contacts filtered by the `contact` criteria source, the same filters segments use."""
+
+    filterset_class = ContactFilter
     template_name = "crm/contact_list.html"
+    paginate_by = 50
+    # An invalid filter shows the form errors and no contacts, not every contact.
+    strict = True
+
+    def get_queryset(self):
+        return Contact.objects.select_related("salesperson", "territory")
 
 
 class ContactDetailView(DetailView):
-    model = Contact
+    """The contact card: its company or persons, its interactions and segments."""
+
     template_name = "crm/contact_detail.html"
+    queryset = Contact.objects.select_related("company", "salutation", "salesperson", "territory")
+
+    def get_context_data(self, **kwargs):
+        contact = self.object
+        context = super().get_context_data(**kwargs)
+        if contact.is_company:
+            members = contact.members.exclude(pk=contact.pk).order_by("name", "pk")
+            entries = InteractionLogEntry.objects.filter(
+                Q(contact=contact) | Q(contact_company=contact)
+            )
+        else:
+            members = Contact.objects.none()
+            entries = InteractionLogEntry.objects.filter(contact=contact)
+        entries = entries.select_related("template", "salesperson").order_by("-date", "-entry_no")
+        context.update(
+            members=members[:CARD_ROWS],
+            member_count=members.count(),
+            entries=entries[:CARD_ROWS],
+            entry_count=entries.count(),
+            segments=Segment.objects.filter(lines__contact=contact)
+            .select_related("salesperson")
+            .distinct()
+            .order_by("-no"),
+            card_rows=CARD_ROWS,
+            mailing_groups=contact.mailing_groups.all(),
+            job_responsibilities=contact.job_responsibilities.all(),
+            industry_groups=contact.industry_groups.all(),
+            business_relations=contact.business_relations.all(),
+        )
+        return context

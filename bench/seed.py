@@ -1,0 +1,116 @@
+"""Seeding contacts: ``seed_demo``'s bulk inserts against a raw executemany of the same rows.
+
+    .venv/bin/python bench/seed.py [CONTACTS]          (default 100,000; target < 60 s)
+    scripts/with-postgres.sh .venv/bin/python bench/seed.py
+
+Ours is ``seed_contacts`` as the command runs it: rows generated, numbers taken from the
+series, companies then persons then memberships with ``bulk_create``, one transaction per
+batch of 10,000. The baseline inserts the very same rows, generated beforehand, with
+explicit ids, as one ``executemany`` per table in one transaction: the practical limit.
+"""
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import report, result, setup_django  # noqa: E402
+
+
+def main(count: int) -> None:
+    os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
+    vendor = setup_django("seed")
+
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from crm.management.commands.seed_demo import (
+        M2M,
+        SEED,
+        Command,
+        ContactGenerator,
+        Refs,
+        seed_contacts,
+        through_model,
+    )
+    from crm.models import Contact, NumberSeries
+
+    Command().seed_reference_data()
+
+    start = time.perf_counter()
+    seeded = seed_contacts(count, seed=SEED)
+    ours = time.perf_counter() - start
+    assert Contact.objects.count() == count == seeded
+    memberships = sum(through_model(name)[0].objects.count() for name in M2M)
+
+    # Empty the contact tables again, then insert the same rows the fastest plain way.
+    tables = [Contact._meta.db_table, NumberSeries._meta.db_table]
+    tables += [through_model(name)[0]._meta.db_table for name in M2M]
+    connection.ops.execute_sql_flush(
+        connection.ops.sql_flush(no_style(), tables, reset_sequences=True)
+    )
+    fields = [field for field in Contact._meta.concrete_fields]
+    now = timezone.now()
+    contacts, links = [], {name: [] for name in M2M}
+    next_id = 1
+    for company, groups, people in ContactGenerator(Refs.load(), SEED).companies(count):
+        company_id = next_id
+        family = [(company, groups), *people]
+        for values, member_groups in family:
+            values = {
+                **values,
+                "id": next_id,
+                "no": f"CT{next_id:06d}",
+                "company_id": company_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            contacts.append(
+                tuple(
+                    field.get_db_prep_save(
+                        values.get(field.attname, field.get_default()), connection
+                    )
+                    for field in fields
+                )
+            )
+            for name, pks in member_groups.items():
+                links[name] += [(next_id, pk) for pk in pks]
+            next_id += 1
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(Contact._meta.db_table)} ({columns}) VALUES ({placeholders})",
+            contacts,
+        )
+        for name, rows in links.items():
+            through, target = through_model(name)
+            cursor.executemany(
+                f"INSERT INTO {quote(through._meta.db_table)} (contact_id, {quote(target)}) "
+                "VALUES (%s, %s)",
+                rows,
+            )
+    baseline = time.perf_counter() - start
+    assert Contact.objects.count() == count
+    report(
+        result(
+            "seed_demo contacts",
+            vendor,
+            ours,
+            baseline,
+            contacts=count,
+            memberships=memberships,
+            contacts_per_s=round(count / ours),
+            target_s=60,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)

@@ -1,0 +1,115 @@
+"""Admin for interaction templates and the ledger; the ledger is view-only here too."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+    LoggedSegment,
+)
+
+
+@admin.register(InteractionGroup)
+class InteractionGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "description"]
+    search_fields = ["code", "description"]
+
+
+class InteractionTemplateLanguageInline(admin.TabularInline):
+    model = InteractionTemplateLanguage
+    extra = 1
+    fields = ["language", "description", "subject", "document"]
+
+
+@admin.register(InteractionTemplate)
+class InteractionTemplateAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "description",
+        "group",
+        "correspondence_type",
+        "unit_cost",
+        "unit_duration",
+        "information_flow",
+        "initiated_by",
+        "default_language",
+    ]
+    list_filter = ["group", "correspondence_type", "information_flow", "initiated_by"]
+    list_select_related = ["group"]
+    search_fields = ["code", "description"]
+    autocomplete_fields = ["group"]
+    inlines = [InteractionTemplateLanguageInline]
+
+
+@admin.register(InteractionTemplateLanguage)
+class InteractionTemplateLanguageAdmin(admin.ModelAdmin):
+    list_display = ["template", "language", "description", "subject", "document"]
+    list_filter = ["language"]
+    list_select_related = ["template"]
+    search_fields = ["template__code", "description", "subject"]
+    autocomplete_fields = ["template"]
+
+
+class LedgerAdmin(admin.ModelAdmin):
+    """Append-only records: the admin may look, never add, change or delete."""
+
+    # A million entries: skip the second COUNT(*) the changelist would run.
+    show_full_result_count = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoggedSegment)
+class LoggedSegmentAdmin(LedgerAdmin):
+    list_display = ["entry_no", "segment_no", "description", "canceled", "created_by", "created_at"]
+    list_filter = ["canceled", "created_at"]
+    list_select_related = ["created_by"]
+    search_fields = ["segment_no", "description"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(InteractionLogEntry)
+class InteractionLogEntryAdmin(LedgerAdmin):
+    list_display = [
+        "entry_no",
+        "date",
+        "contact_no",
+        "contact_name",
+        "segment_no",
+        "description",
+        "template",
+        "correspondence_type",
+        "cost",
+        "duration",
+        "evaluation",
+        "canceled",
+        "delivery_status",
+    ]
+    list_filter = [
+        "canceled",
+        "correspondence_type",
+        "delivery_status",
+        "evaluation",
+        "information_flow",
+        "initiated_by",
+        "attempt_failed",
+        "template",
+        "group",
+    ]
+    list_select_related = ["contact", "template"]
+    search_fields = ["contact__no", "contact_name", "segment_no", "description", "subject"]
+    date_hierarchy = "date"
+
+    @admin.display(description=_("contact no."), ordering="contact__no")
+    def contact_no(self, entry):
+        return entry.contact.no
