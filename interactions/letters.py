@@ -637,7 +637,7 @@ def prepare(document: bytes) -> PreparedLetter:
                     info["part"], xml_declaration=True, encoding="UTF-8", standalone=True
                 )
     finally:
-        merge.close()
+        merge.docx.close()
 
     prepared = PreparedLetter()
     for name, (info, compressed) in raw.items():
