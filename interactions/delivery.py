@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
@@ -52,6 +52,7 @@ def with_letter_document(entries):
             _template_document(OuterRef("language")),
             _template_document(OuterRef("template__default_language")),
             Value(""),
+            output_field=CharField(),
         )
     )
 
