@@ -247,12 +247,13 @@ def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bo
     }
 
 
-def insert_select(model: type[models.Model], columns: dict, queryset) -> int:
+def _insert_select_in_order(model: type[models.Model], columns: dict, queryset) -> int:
     """``INSERT INTO model (columns) SELECT ...`` from ``queryset``; returns rows inserted.
 
-    ``columns`` maps each target column to an expression over ``queryset``. The ORM has no
-    bulk verb for this, so the queryset's compiled SQL is wrapped; the column list is read
-    back from the compiler, so the SELECT order always matches.
+    ``columns`` maps each target column to an expression over ``queryset``. Unlike
+    ``segments.sql.insert_select`` this keeps the queryset's ORDER BY, so that entry
+    numbers follow line numbers; the column list is read back from the compiler, so the
+    SELECT order always matches.
     """
     aliases = {f"_insert_{index}": column for index, column in enumerate(columns)}
     source = queryset.annotate(
@@ -315,9 +316,6 @@ def log_segment(
     With ``deliver``, the entries' letters and emails go out after the commit; with
     ``create_follow_up``, a follow-up segment with the same contacts is made.
     """
-    if deliver:
-        # Imported here: delivery belongs to the letters and is only needed on demand.
-        from interactions.tasks import deliver_logged_segment
     # The row lock serialises concurrent attempts on PostgreSQL (on SQLite the write
     # transaction does); the loser finds the segment gone once the winner commits.
     locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
@@ -330,6 +328,9 @@ def log_segment(
     if LoggedSegment.objects.filter(segment_no=locked.no).exists():
         raise _already_logged(locked.no)
     validate_segment(locked, deliver=deliver)
+    if deliver:
+        # Imported here: delivery belongs to the letters and is only needed on demand.
+        from interactions.tasks import deliver_logged_segment
     try:
         with transaction.atomic():
             logged = LoggedSegment.objects.create(
@@ -343,7 +344,7 @@ def log_segment(
         # The unique segment number is the last guard against a concurrent second log.
         raise _already_logged(locked.no) from None
     lines = merge_values(SegmentLine.objects.filter(segment=locked).with_effective_values())
-    insert_select(
+    _insert_select_in_order(
         InteractionLogEntry,
         _entry_columns(locked, logged, user=user, deliver=deliver),
         lines.order_by("line_no"),
@@ -364,8 +365,7 @@ def create_follow_up_segment(
     segment = building.create_segment(
         user=user,
         description=_("Follow-up on segment %(no)s") % {"no": logged.segment_no},
+        follow_up_of=logged,
     )
-    segment.follow_up_of = logged
-    segment.save(update_fields=["follow_up_of"])
     building.reuse_logged_segment(segment, logged=logged, skip_canceled=skip_canceled, user=user)
     return segment

@@ -6,6 +6,7 @@ chooses exactly which values a line overrides.
 
 import datetime
 
+from crm.models import Contact
 from segments.models import LINE_NO_STEP, SegmentLine
 from tests.factories import (
     ContactFactory,
@@ -32,7 +33,7 @@ def loggable_segment(lines: int = 3, **header):
     header.setdefault("salesperson", SalespersonFactory())
     header.setdefault("date", datetime.date(2026, 11, 28))
     segment = SegmentFactory(**header)
-    contacts = ContactFactory.create_batch(lines)
+    contacts = Contact.objects.bulk_create(ContactFactory.build_batch(lines))
     SegmentLine.objects.bulk_create(
         SegmentLine(segment=segment, line_no=(index + 1) * LINE_NO_STEP, contact=contact)
         for index, contact in enumerate(contacts)

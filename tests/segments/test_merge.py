@@ -64,7 +64,9 @@ def segment():
 def person():
     company = CompanyFactory(name="Fabrikam AB", country="SE")
     formula = SalutationFormulaFactory(
-        language="en", formal="Dear {first_name} {middle_name} {surname}", informal="Hi {first_name}"
+        language="en",
+        formal="Dear {first_name} {middle_name} {surname}",
+        informal="Hi {first_name}",
     )
     SalutationFormulaFactory(
         salutation=formula.salutation,
@@ -132,9 +134,7 @@ def test_every_merge_field_but_entry_no_is_a_string(segment, person, our_company
     }
 
 
-def test_mailing_address_of_a_person_abroad_has_company_and_country(
-    segment, person, our_company
-):
+def test_mailing_address_of_a_person_abroad_has_company_and_country(segment, person, our_company):
     data = merge_data(add_line(segment, person))
     assert data["MailingAddress"] == (
         "Kari Holm\nFabrikam AB\nGatan 2\nBox 7\n111 22 Stockholm\nStockholms län\nSE"
