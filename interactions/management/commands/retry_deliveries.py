@@ -14,7 +14,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("segment_nos", nargs="*", help="Segment numbers (default: all).")
 
-    def handle(self, *segment_nos, **options):
+    def handle(self, *args, **options):
+        segment_nos = options["segment_nos"]
         logged_segments = LoggedSegment.objects.filter(
             entries__delivery_status=DeliveryStatus.FAILED
         ).distinct()
