@@ -29,8 +29,10 @@ def add_line(segment, contact=None, **overrides) -> SegmentLine:
 
 def loggable_segment(lines: int = 3, **header):
     """A segment that can be logged: description, template, salesperson, ``lines`` lines."""
-    header.setdefault("interaction_template", InteractionTemplateFactory())
-    header.setdefault("salesperson", SalespersonFactory())
+    if "interaction_template" not in header:
+        header["interaction_template"] = InteractionTemplateFactory()
+    if "salesperson" not in header:
+        header["salesperson"] = SalespersonFactory()
     header.setdefault("date", datetime.date(2026, 11, 28))
     segment = SegmentFactory(**header)
     contacts = Contact.objects.bulk_create(ContactFactory.build_batch(lines))
