@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import (
     BigIntegerField,
@@ -361,7 +361,10 @@ def add_line(segment: Segment, *, contact: Contact | str, user, **overrides) -> 
     except ValidationError as error:
         raise SegmentError(
             [
-                _("Line for contact %(no)s: %(field)s: %(error)s")
+                _("Line for contact %(no)s: %(error)s")
+                % {"no": contact.no, "error": " ".join(messages)}
+                if name == NON_FIELD_ERRORS
+                else _("Line for contact %(no)s: %(field)s: %(error)s")
                 % {
                     "no": contact.no,
                     "field": _field_label(SegmentLine, name),
