@@ -1,0 +1,149 @@
+"""Filters of the ledger pages: interaction log entries, logged segments, templates.
+
+Each list page parses its query string with one FilterSet; the CSV export of the entry
+list runs the same FilterSet, so it exports exactly the rows the page shows.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import DeliveryStatus
+from crm.models import Salesperson
+
+from .forms import FilterForm
+from .models import InteractionGroup, InteractionLogEntry, InteractionTemplate, LoggedSegment
+
+YES_NO_ALL = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+#: The delivery status filter's value for entries that were never delivered.
+NOT_DELIVERED = "none"
+
+
+def sort_filter(fields: dict[str, str]) -> django_filters.OrderingFilter:
+    """The ``sort`` parameter: column headers set it, the filter form keeps it hidden."""
+    return django_filters.OrderingFilter(
+        fields=fields, widget=forms.HiddenInput, label=_("Sort by")
+    )
+
+
+class InteractionLogEntryFilter(django_filters.FilterSet):
+    contact = django_filters.CharFilter(method="filter_contact", label=_("Contact (no. or name)"))
+    template = django_filters.ModelChoiceFilter(
+        queryset=InteractionTemplate.objects.all(), label=_("Interaction template")
+    )
+    group = django_filters.ModelChoiceFilter(
+        queryset=InteractionGroup.objects.all(), label=_("Interaction group")
+    )
+    date_from = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="gte",
+        label=_("Date from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="lte",
+        label=_("Date to"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    salesperson = django_filters.ModelChoiceFilter(
+        queryset=Salesperson.objects.all(), label=_("Salesperson")
+    )
+    canceled = django_filters.BooleanFilter(
+        label=_("Canceled"), widget=forms.Select(choices=YES_NO_ALL)
+    )
+    delivery_status = django_filters.ChoiceFilter(
+        choices=[*DeliveryStatus.choices, (NOT_DELIVERED, _("Not delivered"))],
+        method="filter_delivery_status",
+        label=_("Delivery status"),
+        empty_label=_("All"),
+    )
+    logged_segment = django_filters.CharFilter(
+        method="filter_logged_segment", label=_("Logged segment (segment no. or entry no.)")
+    )
+    sort = sort_filter(
+        {
+            "entry_no": "entry_no",
+            "date": "date",
+            "contact_name": "contact",
+            "segment_no": "segment",
+            "template__code": "template",
+            "cost": "cost",
+            "duration": "duration",
+            "salesperson__name": "salesperson",
+            "delivery_status": "delivery_status",
+        }
+    )
+
+    class Meta:
+        model = InteractionLogEntry
+        fields: list[str] = []
+        form = FilterForm
+
+    def filter_contact(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(contact__no__iexact=value) | Q(contact_name__icontains=value))
+
+    def filter_delivery_status(self, queryset, name, value):
+        return queryset.filter(delivery_status="" if value == NOT_DELIVERED else value)
+
+    def filter_logged_segment(self, queryset, name, value):
+        value = value.strip()
+        matches = Q(segment_no__iexact=value)
+        if value.isdigit():
+            matches |= Q(logged_segment_id=int(value))
+        return queryset.filter(matches)
+
+
+class LoggedSegmentFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search", label=_("Segment no. or description")
+    )
+    canceled = django_filters.BooleanFilter(
+        label=_("Canceled"), widget=forms.Select(choices=YES_NO_ALL)
+    )
+    sort = sort_filter(
+        {
+            "entry_no": "entry_no",
+            "segment_no": "segment",
+            "description": "description",
+            "created_at": "created",
+            "active_entries": "active",
+            "canceled_entries": "canceled",
+        }
+    )
+
+    class Meta:
+        model = LoggedSegment
+        fields: list[str] = []
+        form = FilterForm
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(segment_no__iexact=value) | Q(description__icontains=value))
+
+
+class InteractionTemplateFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Code or description"))
+    group = django_filters.ModelChoiceFilter(
+        queryset=InteractionGroup.objects.all(), label=_("Interaction group")
+    )
+    sort = sort_filter(
+        {
+            "code": "code",
+            "description": "description",
+            "group__code": "group",
+            "unit_cost": "cost",
+            "unit_duration": "duration",
+        }
+    )
+
+    class Meta:
+        model = InteractionTemplate
+        fields: list[str] = []
+        form = FilterForm
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__iexact=value) | Q(description__icontains=value))
