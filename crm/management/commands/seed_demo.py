@@ -586,6 +586,11 @@ def wipe_demo_data() -> None:
     ]
     tables = [model._meta.db_table for model in models]
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # TRUNCATE refuses tables with deferred foreign-key checks still pending in
+            # this transaction (an enclosing one may have written); run them now.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         statements = connection.ops.sql_flush(
             no_style(), tables, reset_sequences=True, allow_cascade=False
         )
