@@ -88,7 +88,10 @@ class LoggedSegmentListView(Permission, FilterView):
     strict = True
 
     def get_queryset(self):
-        return services.with_entry_counts(LoggedSegment.objects.select_related("created_by"))
+        # Ordered explicitly: a GROUP BY query ignores Meta.ordering.
+        return services.with_entry_counts(
+            LoggedSegment.objects.select_related("created_by")
+        ).order_by("-entry_no")
 
 
 class LoggedSegmentDetailView(Permission, DetailView):
@@ -445,8 +448,10 @@ class TemplateListView(Permission, FilterView):
     strict = True
 
     def get_queryset(self):
-        return InteractionTemplate.objects.select_related("group").annotate(
-            language_count=Count("languages")
+        return (
+            InteractionTemplate.objects.select_related("group")
+            .annotate(language_count=Count("languages"))
+            .order_by("code")
         )
 
     def get_context_data(self, **kwargs):
