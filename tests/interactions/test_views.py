@@ -69,9 +69,7 @@ def make_entries(user, count, **values):
         "created_by": user,
     }
     rows = [
-        InteractionLogEntry(
-            contact=contact, contact_name=contact.name, **{**defaults, **values}
-        )
+        InteractionLogEntry(contact=contact, contact_name=contact.name, **{**defaults, **values})
         for contact in contacts
     ]
     return InteractionLogEntry.objects.bulk_create(rows)
@@ -303,7 +301,8 @@ def test_delete_canceled_logged_segments_confirms_then_deletes(manager_client, s
     ]
     assert not LoggedSegment.objects.filter(pk=canceled.pk).exists()
     assert LoggedSegment.objects.filter(pk=active.pk).exists()
-    assert InteractionLogEntry.objects.filter(segment_no="SEG00001", logged_segment=None).count() == 2
+    unlinked = InteractionLogEntry.objects.filter(segment_no="SEG00001", logged_segment=None)
+    assert unlinked.count() == 2
 
 
 def test_delete_one_logged_segment_refuses_an_active_one(manager_client, staff):
@@ -403,9 +402,7 @@ def test_entry_list_filters(staff_client, staff):
     assert listed(canceled="true") == {canceled.pk}
     assert canceled.pk not in listed(canceled="false")
     assert listed(logged_segment="seg00001") == set(logged.entries.values_list("pk", flat=True))
-    assert listed(logged_segment=str(logged.pk)) == set(
-        logged.entries.values_list("pk", flat=True)
-    )
+    assert listed(logged_segment=str(logged.pk)) == set(logged.entries.values_list("pk", flat=True))
     assert listed(contact=late.contact.no) == {late.pk}
     assert listed(contact=late.contact_name[1:-1].upper()) >= {late.pk}
 
