@@ -196,9 +196,13 @@ def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bo
         output_field=text,
     )
     if deliver:
+        # Email entries wait for the delivery task; hard copies go into the print batch.
         delivery_status = Case(
-            When(Q(effective_correspondence_type=""), then=Value("")),
-            default=Value(DeliveryStatus.PENDING.value),
+            When(
+                Q(effective_correspondence_type=CorrespondenceType.EMAIL) & ~no_address,
+                then=Value(DeliveryStatus.PENDING.value),
+            ),
+            default=Value(""),
             output_field=text,
         )
     else:
