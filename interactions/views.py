@@ -88,7 +88,6 @@ class LoggedSegmentListView(Permission, FilterView):
     strict = True
 
     def get_queryset(self):
-        # Ordered explicitly: a GROUP BY query ignores Meta.ordering.
         return services.with_entry_counts(
             LoggedSegment.objects.select_related("created_by")
         ).order_by("-entry_no")
