@@ -1,0 +1,218 @@
+"""Forms of the segment pages: they validate input; the services do the work."""
+
+from django import forms
+from django.forms.models import modelform_factory
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import MailingGroup
+from interactions import letters
+from interactions.models import LoggedSegment
+
+from .criteria import ACTION_OPTIONS, SOURCES
+from .models import ActionOptions, CriteriaActionType, SavedCriteria, Segment, SegmentLine
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SegmentCreateForm(forms.ModelForm):
+    class Meta:
+        model = Segment
+        fields = ["description", "interaction_template"]
+
+
+#: The header fields of the worksheet, in the order the form shows them.
+HEADER_FIELDS = [
+    "description",
+    "date",
+    "salesperson",
+    "interaction_template",
+    "language",
+    "subject",
+    "correspondence_type",
+    "ignore_contact_correspondence_type",
+    "unit_cost",
+    "unit_duration",
+    "information_flow",
+    "initiated_by",
+    "send_as_attachment",
+]
+
+
+class SegmentHeaderForm(forms.ModelForm):
+    """The segment header; a blank field shows what it inherits as its placeholder."""
+
+    class Meta:
+        model = Segment
+        fields = HEADER_FIELDS
+        widgets = {
+            "date": DATE_INPUT,
+            "ignore_contact_correspondence_type": forms.NullBooleanSelect,
+        }
+
+    def __init__(self, *args, inherited: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        inherited = inherited or {}
+        fields = self.fields
+        fields["salesperson"].empty_label = _("(each contact's salesperson)")
+        fields["interaction_template"].empty_label = _("(no template)")
+        for name in ("description", "language", "subject", "unit_cost", "unit_duration"):
+            value = inherited.get(name)
+            if value not in (None, ""):
+                fields[name].widget.attrs["placeholder"] = _("From the template: %(value)s") % {
+                    "value": value
+                }
+        for name in ("correspondence_type", "information_flow", "initiated_by"):
+            value = inherited.get(name)
+            label = (
+                _("(from the template: %(value)s)") % {"value": value}
+                if value
+                else _("(from the template)")
+            )
+            fields[name].widget.choices = [("", label), *list(fields[name].widget.choices)[1:]]
+        ignore = inherited.get("ignore_contact_correspondence_type")
+        fields["ignore_contact_correspondence_type"].widget.choices = [
+            (
+                "unknown",
+                _("(from the template: %(value)s)") % {"value": _("Yes") if ignore else _("No")}
+                if ignore is not None
+                else _("(from the template)"),
+            ),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
+
+
+#: Line values the worksheet edits in place; each can be reset to its inherited value.
+LINE_FIELDS = [
+    "interaction_template",
+    "description",
+    "subject",
+    "date",
+    "salesperson",
+    "language",
+    "correspondence_type",
+    "cost",
+    "duration",
+    "information_flow",
+    "initiated_by",
+    "evaluation",
+]
+
+
+def line_value_form(field: str) -> type[forms.ModelForm]:
+    """A form editing one override of a segment line."""
+    widgets = {"date": DATE_INPUT} if field == "date" else {}
+    form_class = modelform_factory(SegmentLine, fields=[field], widgets=widgets)
+    widget = form_class.base_fields[field].widget
+    css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+    widget.attrs["class"] = f"{css} form-control-sm d-inline-block w-auto"
+    return form_class
+
+
+class PersonalNoteForm(forms.ModelForm):
+    class Meta:
+        model = SegmentLine
+        fields = ["personal_note"]
+        widgets = {"personal_note": forms.Textarea(attrs={"rows": 4})}
+
+
+class LineDocumentForm(forms.Form):
+    """A personalised letter for one line: checked before anything reads it."""
+
+    document = forms.FileField(label=_("Personalised document (.docx)"))
+
+    def clean_document(self):
+        upload = self.cleaned_data["document"]
+        letters.check_upload(upload, upload.size)
+        upload.seek(0)
+        return upload
+
+
+class AddLineForm(forms.Form):
+    contact = forms.CharField(
+        label=_("Contact no."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "list": "contact-suggestions"}),
+    )
+
+
+class CriteriaOptionsForm(forms.Form):
+    """The options of one criteria action (add, reduce or refine)."""
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ACTION_OPTIONS[CriteriaActionType(action)]:
+            self.fields[name] = forms.BooleanField(
+                label=capfirst(ActionOptions._meta.get_field(name).verbose_name), required=False
+            )
+
+
+def criteria_filtersets(data=None) -> dict:
+    """Every criteria source's FilterSet, bound to ``data`` when given, prefixed by name."""
+    return {
+        name: filterset_class(
+            data, prefix=name, queryset=filterset_class._meta.model.objects.none()
+        )
+        for name, filterset_class in SOURCES.items()
+    }
+
+
+def criteria_from(filtersets: dict) -> dict:
+    """The criteria JSON of valid, bound FilterSets: only the filters given a value."""
+    criteria = {}
+    for name, filterset in filtersets.items():
+        chosen = {key: value for key, value in filterset.form.cleaned_data.items() if value}
+        if chosen:
+            criteria[name] = chosen
+    return criteria
+
+
+class SaveCriteriaForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=SavedCriteria._meta.get_field("code").max_length
+    )
+    description = forms.CharField(label=_("Description"), max_length=100, required=False)
+
+
+class ReuseCriteriaForm(forms.Form):
+    saved = forms.ModelChoiceField(
+        queryset=SavedCriteria.objects.order_by("code"), label=_("Saved criteria")
+    )
+
+
+class ReuseLoggedSegmentForm(forms.Form):
+    logged = forms.ModelChoiceField(
+        queryset=LoggedSegment.objects.order_by("-entry_no"),
+        to_field_name="segment_no",
+        label=_("Logged segment"),
+    )
+    skip_canceled = forms.BooleanField(
+        label=_("Skip canceled interaction log entries"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["logged"].label_from_instance = lambda logged: (
+            f"{logged.segment_no} {logged.description}".strip()
+        )
+
+
+class MailingGroupForm(forms.Form):
+    mailing_group = forms.ModelChoiceField(
+        queryset=MailingGroup.objects.order_by("code"), label=_("Mailing group")
+    )
+    delete_old_assignments = forms.BooleanField(
+        label=_("Delete old assignments (empty the group first)"), required=False
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class LogSegmentForm(forms.Form):
+    deliver = forms.BooleanField(
+        label=_("Deliver: send the emails and make a print batch of the hard copies"),
+        required=False,
+    )
+    create_follow_up = forms.BooleanField(
+        label=_("Create a follow-up segment with the same contacts"), required=False
+    )

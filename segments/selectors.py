@@ -1,0 +1,178 @@
+"""Reads for the segment pages: a bounded number of queries whatever a segment's size.
+
+Views show what these return; nothing here writes. Effective values come from
+``SegmentLine.objects.with_effective_values()`` (SPEC 4.2), never from Python.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.utils.functional import cached_property
+
+from crm.models import Salesperson
+from interactions.models import InteractionTemplate, InteractionTemplateLanguage
+
+from .models import CriteriaAction, SavedCriteria, Segment, SegmentLine
+
+#: Lines per page of the worksheet.
+LINES_PER_PAGE = 50
+
+#: Sortable columns of the segment list: query parameter -> ordering.
+SEGMENT_SORTS = {
+    "no": "no",
+    "description": "description",
+    "template": "interaction_template__code",
+    "lines": "line_count",
+    "actions": "action_count",
+    "created_by": "created_by__username",
+    "date": "date",
+}
+
+
+def _count(model, **filters):
+    """A correlated ``COUNT(*)`` of ``model`` rows of the outer segment (no join fan-out)."""
+    return Subquery(
+        model.objects.filter(segment=OuterRef("pk"), **filters)
+        .order_by()
+        .values("segment")
+        .annotate(count=Count("pk"))
+        .values("count")[:1]
+    )
+
+
+def segment_list(sort: str = "") -> tuple:
+    """Segments with their line and action counts, and the ordering actually applied."""
+    key = sort.lstrip("-")
+    if key not in SEGMENT_SORTS:
+        sort, key = "-no", "no"
+    ordering = ("-" if sort.startswith("-") else "") + SEGMENT_SORTS[key]
+    queryset = (
+        Segment.objects.select_related("interaction_template", "created_by")
+        .annotate(line_count=_count(SegmentLine), action_count=_count(CriteriaAction))
+        .order_by(ordering, "-pk")
+    )
+    return queryset, sort
+
+
+def saved_criteria_list():
+    return (
+        SavedCriteria.objects.select_related("created_by")
+        .annotate(action_count=Count("actions"))
+        .order_by("code")
+    )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its total, so the page does not count the lines a second time."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self):
+        return self._known_count
+
+
+@dataclass(frozen=True)
+class Totals:
+    lines: int
+    cost: Decimal
+    duration: Decimal
+
+
+def segment_totals(segment: Segment) -> Totals:
+    """Lines, total effective cost and duration: one aggregate query."""
+    totals = (
+        SegmentLine.objects.filter(segment=segment)
+        .order_by()
+        .with_effective_values()
+        .aggregate(
+            lines=Count("pk"), cost=Sum("effective_cost"), duration=Sum("effective_duration")
+        )
+    )
+    return Totals(
+        lines=totals["lines"] or 0,
+        cost=totals["cost"] or Decimal(0),
+        duration=totals["duration"] or Decimal(0),
+    )
+
+
+def worksheet_lines(segment: Segment):
+    """The segment's lines with their effective values and the names the table shows."""
+    return (
+        SegmentLine.objects.filter(segment=segment)
+        .with_effective_values()
+        .select_related("contact")
+        .annotate(
+            effective_template_code=Subquery(
+                InteractionTemplate.objects.filter(pk=OuterRef("effective_template"))
+                .order_by()
+                .values("code")[:1]
+            ),
+            effective_salesperson_name=Subquery(
+                Salesperson.objects.filter(pk=OuterRef("effective_salesperson"))
+                .order_by()
+                .values("name")[:1]
+            ),
+        )
+        .order_by("line_no")
+    )
+
+
+def worksheet_line(segment: Segment, pk: int) -> SegmentLine | None:
+    """One line of the worksheet as the table shows it, or None when it is gone."""
+    return worksheet_lines(segment).filter(pk=pk).first()
+
+
+def page_of_line(segment: Segment, line_no: int) -> int:
+    """The worksheet page that shows line ``line_no``."""
+    before = SegmentLine.objects.filter(segment=segment, line_no__lt=line_no).count()
+    return before // LINES_PER_PAGE + 1
+
+
+def inherited_values(segment: Segment) -> dict:
+    """What a blank header field falls back to: the segment template's values."""
+    template = segment.interaction_template
+    if template is None:
+        return {}
+    language = segment.language or template.default_language
+    subject = (
+        InteractionTemplateLanguage.objects.filter(template=template, language=language)
+        .order_by()
+        .values_list("subject", flat=True)
+        .first()
+    )
+    return {
+        "description": template.description,
+        "language": template.default_language,
+        "subject": subject or segment.description or template.description,
+        "correspondence_type": template.get_correspondence_type_display(),
+        "ignore_contact_correspondence_type": template.ignore_contact_correspondence_type,
+        "unit_cost": template.unit_cost,
+        "unit_duration": template.unit_duration,
+        "information_flow": template.get_information_flow_display(),
+        "initiated_by": template.get_initiated_by_display(),
+    }
+
+
+def letter_documents(segment: Segment) -> list[dict]:
+    """Each language the segment's letters can be in, with the document used for it.
+
+    The segment's own edited copy wins over the template's document in that language.
+    """
+    template = segment.interaction_template
+    documents = {}
+    if template is not None:
+        for row in (
+            InteractionTemplateLanguage.objects.filter(template=template)
+            .exclude(document="")
+            .order_by("language")
+            .values("language", "document")
+        ):
+            documents[row["language"]] = {"source": "template", **row}
+    for row in segment.languages.exclude(document="").order_by().values("language", "document"):
+        documents[row["language"]] = {"source": "segment", **row}
+    return [documents[language] for language in sorted(documents)]
