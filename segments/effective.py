@@ -12,7 +12,7 @@ is ever looked at in Python.
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from interactions.models import InteractionTemplateLanguage
@@ -96,6 +96,18 @@ def annotate_effective_values(queryset):
     ``effective_template``, ``effective_group`` and ``effective_salesperson`` are ids.
     """
     text = models.CharField()
+    # The template's version in the contact's language, if any (one row at most: a
+    # template has one version per language).
+    queryset = queryset.alias(
+        _line_template_version=FilteredRelation(
+            "interaction_template__languages",
+            condition=Q(interaction_template__languages__language=F("contact__language")),
+        ),
+        _segment_template_version=FilteredRelation(
+            "segment__interaction_template__languages",
+            condition=Q(segment__interaction_template__languages__language=F("contact__language")),
+        ),
+    )
     queryset = queryset.annotate(
         effective_template=Case(
             When(interaction_template__isnull=False, then=F("interaction_template_id")),
@@ -138,17 +150,17 @@ def annotate_effective_values(queryset):
             default=F("contact__correspondence_type"),
             output_field=text,
         ),
-        # The contact's language wins only when the template has a version in it.
+        # The contact's language wins only when the template has a version in it. The
+        # versions come from two LEFT JOINs (evaluated once per line) rather than an EXISTS
+        # that every use of the language would evaluate again.
         effective_language=Case(
             When(~Q(language=""), then=F("language")),
             When(
-                Exists(
-                    InteractionTemplateLanguage.objects.filter(
-                        template_id=OuterRef("effective_template"),
-                        language=OuterRef("contact__language"),
-                    )
-                )
-                & ~Q(contact__language=""),
+                ~Q(contact__language="")
+                & (
+                    Q(interaction_template__isnull=False, _line_template_version__isnull=False)
+                    | Q(interaction_template__isnull=True, _segment_template_version__isnull=False)
+                ),
                 then=F("contact__language"),
             ),
             When(~Q(segment__language=""), then=F("segment__language")),
