@@ -51,7 +51,7 @@ def seed(entries: int):
             f"{recursive} INSERT INTO interactions_loggedsegment "
             "(segment_no, description, criteria, canceled, send_as_attachment, print_batch, "
             "created_by_id, created_at) "
-            "SELECT 'SEG' || i, 'Mailing ' || i, '[]', i % 10 = 0, false, '', %s, %s FROM n",
+            "SELECT 'SEG' || i, 'Mailing ' || i, '[]', i %% 10 = 0, false, '', %s, %s FROM n",
             [segments, user.pk, now],
         )
         cursor.execute(
