@@ -197,11 +197,37 @@ def annotate_effective_values(queryset):
     queryset = queryset.alias(
         _template_default_language=effective_template_value("default_language", text)
     )
+    # The segment's and the template's version in the effective language: LEFT JOINs (at
+    # most one row each), cheaper than a subquery per line on a large segment.
+    queryset = queryset.alias(
+        _segment_version=FilteredRelation(
+            "segment__languages",
+            condition=Q(segment__languages__language=F("effective_language")),
+        ),
+        _line_template_language=FilteredRelation(
+            "interaction_template__languages",
+            condition=Q(interaction_template__languages__language=F("effective_language")),
+        ),
+        _segment_template_language=FilteredRelation(
+            "segment__interaction_template__languages",
+            condition=Q(segment__interaction_template__languages__language=F("effective_language")),
+        ),
+        # The contact's salutation formula in that language, for the merge fields.
+        _salutation_formula=FilteredRelation(
+            "contact__salutation__formulas",
+            condition=Q(contact__salutation__formulas__language=F("effective_language")),
+        ),
+    )
+    template_subject = Case(
+        When(interaction_template__isnull=False, then=F("_line_template_language__subject")),
+        default=F("_segment_template_language__subject"),
+        output_field=text,
+    )
     return queryset.annotate(
         effective_subject=Coalesce(
             _set("subject"),
-            NullIf(Subquery(segment_language.values("subject")[:1]), BLANK),
-            NullIf(Subquery(template_language.values("subject")[:1]), BLANK),
+            NullIf(F("_segment_version__subject"), BLANK),
+            NullIf(template_subject, BLANK),
             F("effective_description"),
             output_field=text,
         ),

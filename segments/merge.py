@@ -13,7 +13,7 @@ leaves it empty in previews of unlogged lines).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, Func, Q, Subquery, Value, When
 from django.db.models.functions import (
     Cast,
     Coalesce,
@@ -31,7 +31,7 @@ from django.utils import translation
 from django.utils.dates import MONTHS
 
 from crm.choices import ContactType
-from crm.models import CompanyInformation, SalutationFormula
+from crm.models import CompanyInformation
 from interactions.letters import MERGE_FIELDS
 
 from .effective import annotate_effective_values, effective_salesperson_value
@@ -132,15 +132,7 @@ def document_date(date, language):
 
 def _salutation(kind: str):
     """The contact's formal or informal salutation in the letter's language."""
-    formula = Subquery(
-        SalutationFormula.objects.filter(
-            salutation_id=OuterRef("contact__salutation_id"),
-            language=OuterRef("effective_language"),
-        )
-        .order_by()
-        .values(kind)[:1],
-        output_field=TEXT,
-    )
+    formula = F(f"_salutation_formula__{kind}")
     for placeholder, field in SALUTATION_PLACEHOLDERS.items():
         formula = Replace(formula, Value(placeholder), F(f"contact__{field}"))
     # A blank middle name must not leave a double space behind.
@@ -194,7 +186,9 @@ def mailing_address():
 
 
 def merge_expressions() -> dict:
-    """Merge field name -> SQL expression, over lines annotated with effective values."""
+    """Merge field name -> SQL expression, over lines annotated with effective values
+    (``SegmentLine.objects.with_effective_values()``, which also joins the salutation
+    formula in the effective language)."""
     salesperson = {
         "SalespersonName": "name",
         "SalespersonJobTitle": "job_title",
