@@ -14,6 +14,7 @@ from django.utils.functional import cached_property
 from crm.models import Salesperson
 from interactions.models import InteractionTemplate, InteractionTemplateLanguage
 
+from .effective import _inherited_number
 from .models import CriteriaAction, SavedCriteria, Segment, SegmentLine
 
 #: Lines per page of the worksheet.
@@ -84,13 +85,23 @@ class Totals:
 
 
 def segment_totals(segment: Segment) -> Totals:
-    """Lines, total effective cost and duration: one aggregate query."""
+    """Lines, total effective cost and duration: one aggregate query.
+
+    The sums use the very expressions ``with_effective_values()`` annotates cost and
+    duration with, but only the joins those two need: the full annotation also joins
+    every line's contact and template versions, which triples the time on big segments.
+    """
+    cost_field = SegmentLine._meta.get_field("cost")
+    duration_field = SegmentLine._meta.get_field("duration")
     totals = (
         SegmentLine.objects.filter(segment=segment)
         .order_by()
-        .with_effective_values()
         .aggregate(
-            lines=Count("pk"), cost=Sum("effective_cost"), duration=Sum("effective_duration")
+            lines=Count("pk"),
+            cost=Sum(_inherited_number("cost", "unit_cost", "unit_cost", cost_field)),
+            duration=Sum(
+                _inherited_number("duration", "unit_duration", "unit_duration", duration_field)
+            ),
         )
     )
     return Totals(

@@ -200,6 +200,7 @@ class SegmentDetailView(SegmentMixin, TemplateView):
             header_form=header_form,
             add_line_form=add_line_form or AddLineForm(),
             line_fields=LINE_FIELDS,
+            can_change=self.request.user.has_perm("segments.change_segment"),
         )
         return context
 
@@ -273,6 +274,7 @@ class LineMixin(SegmentMixin):
                 "editing": editing,
                 "form": form,
                 "line_fields": LINE_FIELDS,
+                "can_change": self.request.user.has_perm("segments.change_segment"),
             },
             status=status,
         )

@@ -1,7 +1,11 @@
 """Template filters of the segment worksheet."""
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from crm.choices import CorrespondenceType, Evaluation, InformationFlow, InitiatedBy
 
@@ -35,22 +39,76 @@ def _label(choices, value):
         return value
 
 
-@register.filter
-def cells(line, fields):
-    """The worksheet cells of ``line``: field, value shown, and whether it is overridden."""
-    result = []
+#: Stands for the field in a reversed URL; replaced per cell, so that a row reverses its
+#: edit and reset URLs once rather than once per cell (a page has hundreds of cells).
+FIELD_SLOT = "field-slot"
+
+
+@register.simple_tag(takes_context=True)
+def worksheet_row(context, line, fields):
+    """``line``'s row: its URLs and its cells (field, value, overridden, HTML).
+
+    The cells' HTML is built here rather than in the template: a worksheet page has
+    hundreds of cells, and the template engine would make the page several times slower.
+    """
+    args = [line.segment_id, line.pk]
+    edit = reverse("segments:line-edit", args=[*args, FIELD_SLOT])
+    reset = reverse("segments:line-reset", args=[*args, FIELD_SLOT])
+    can_change = context.get("can_change", False)
+    csrf_token = str(context.get("csrf_token", ""))
+    labels = {
+        "edit": _("Edit"),
+        "reset": _("Reset to default"),
+        "overridden": _("Overridden on this line"),
+    }
+    cells = []
     for name in fields:
         annotation, choices = EFFECTIVE[name]
-        field = SegmentLine._meta.get_field(name)
-        own = getattr(line, field.attname)
-        result.append(
-            {
-                "field": name,
-                "value": _label(choices, getattr(line, annotation, None)),
-                "overridden": own not in (None, ""),
-            }
+        own = getattr(line, SegmentLine._meta.get_field(name).attname)
+        cell = {
+            "field": name,
+            "value": _label(choices, getattr(line, annotation, None)),
+            "overridden": own not in (None, ""),
+            "edit_url": edit.replace(FIELD_SLOT, name),
+            "reset_url": reset.replace(FIELD_SLOT, name),
+        }
+        cell["html"] = _cell_html(cell, labels, can_change, csrf_token)
+        cells.append(cell)
+    return {
+        "cells": cells,
+        "url": reverse("segments:line-row", args=args),
+        "letter_url": reverse("segments:line-letter", args=args),
+        "remove_url": reverse("segments:line-remove", args=args),
+    }
+
+
+def _cell_html(cell: dict, labels: dict, can_change: bool, csrf_token: str):
+    value = cell["value"]
+    parts = [format_html('<span class="value">{}</span>', "" if value is None else value)]
+    if can_change:
+        parts.append(
+            format_html(
+                '<a class="edit link-secondary text-decoration-none" href="{url}" '
+                'hx-get="{url}" hx-target="closest tr" hx-swap="outerHTML" title="{label}" '
+                'aria-label="{label}">\u270e</a>',
+                url=cell["edit_url"],
+                label=labels["edit"],
+            )
         )
-    return result
+        if cell["overridden"]:
+            parts.append(
+                format_html(
+                    '<form method="post" action="{url}" class="d-inline" hx-post="{url}" '
+                    'hx-target="closest tr" hx-swap="outerHTML">'
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+                    '<button type="submit" class="btn btn-link btn-sm p-0 reset" '
+                    'title="{label}" aria-label="{label}">\u21ba</button></form>',
+                    url=cell["reset_url"],
+                    token=csrf_token,
+                    label=labels["reset"],
+                )
+            )
+    return mark_safe("".join(parts))  # every part is escaped by format_html
 
 
 @register.filter

@@ -473,3 +473,30 @@ def test_non_htmx_preview_button_renders_the_dialog_page(staff_client, staff):
 def test_unknown_criteria_action_is_404(staff_client, staff):
     segment = built_segment(staff, lines=1)
     assert staff_client.get(f"/segments/{segment.pk}/criteria/merge/").status_code == 404
+
+
+def test_worksheet_totals_equal_the_sum_of_effective_values(staff, django_assert_num_queries):
+    from django.db.models import Sum
+
+    from segments.selectors import segment_totals
+
+    segment = built_segment(staff, lines=4)
+    segment.unit_duration = Decimal("3")
+    segment.save()
+    first, second, third, _fourth = segment.lines.order_by("line_no")
+    SegmentLine.objects.filter(pk=first.pk).update(cost=Decimal("1.25"))
+    SegmentLine.objects.filter(pk=second.pk).update(
+        interaction_template=InteractionTemplateFactory(unit_cost=7, unit_duration=11)
+    )
+    SegmentLine.objects.filter(pk=third.pk).update(duration=Decimal("0"))
+    expected = SegmentLine.objects.filter(segment=segment).with_effective_values()
+    expected = expected.aggregate(cost=Sum("effective_cost"), duration=Sum("effective_duration"))
+    with django_assert_num_queries(1):
+        totals = segment_totals(segment)
+    assert (totals.lines, totals.cost, totals.duration) == (
+        4,
+        expected["cost"],
+        expected["duration"],
+    )
+    assert totals.cost == Decimal("1.25") + 7 + 2 + 2
+    assert totals.duration == 3 + 11 + 0 + 3
