@@ -184,6 +184,12 @@ TASKS = {
     }
 }
 
+# Background jobs (crm.jobs): segments with more lines than this are logged, merged and
+# reused in a task; a running job that shows no sign of life for JOB_TIMEOUT_SECONDS has
+# lost its worker and is marked failed (its transaction has rolled back).
+SEGMENT_BACKGROUND_THRESHOLD = int(os.environ.get("SEGMENT_BACKGROUND_THRESHOLD", "5000"))
+JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "3600"))
+
 # Uploaded Word documents: checked before any parsing (interactions.letters).
 LETTER_MAX_UPLOAD_BYTES = int(os.environ.get("LETTER_MAX_UPLOAD_BYTES", 5 * 2**20))
 LETTER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LETTER_MAX_UNCOMPRESSED_BYTES", 30 * 2**20))

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("crm.contact_urls")),
     path("interactions/", include("interactions.urls")),
     path("segments/", include("segments.urls")),
+    path("jobs/", include("crm.job_urls")),
 ]

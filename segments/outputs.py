@@ -67,15 +67,17 @@ def _rows(lines) -> Iterator[dict]:
     )
 
 
-def _letters(lines) -> Iterator[tuple[dict, bytes, dict]]:
+def _letters(lines, progress=None) -> Iterator[tuple[dict, bytes, dict]]:
     """(row, document, values) per line, in line order; the first line without a
-    document stops with an error naming it."""
+    document stops with an error naming it. ``progress(1)`` is called per letter."""
     documents = DocumentCache()
     for row in _rows(lines):
         if not row["effective_document"]:
             raise _no_document(row, row["segment__no"])
         values = {**(row["merge_data"] or {}), "EntryNo": ""}
         yield row, documents.get(row["effective_document"]), values
+        if progress is not None:
+            progress(1)
 
 
 def line_document(line: SegmentLine) -> bytes:
@@ -107,7 +109,7 @@ def _ensure_lines(segment: Segment) -> None:
         )
 
 
-def write_zip(segment: Segment, out) -> int:
+def write_zip(segment: Segment, out, progress=None) -> int:
     """Stream a zip of one ``.docx`` per line ("<line no> <contact name>.docx") to ``out``."""
     _ensure_lines(segment)
     items = (
@@ -116,19 +118,21 @@ def write_zip(segment: Segment, out) -> int:
             document,
             values,
         )
-        for row, document, values in _letters(segment.lines.all())
+        for row, document, values in _letters(segment.lines.all(), progress)
     )
     return letters.write_zip(out, items)
 
 
-def write_combined(segment: Segment, out) -> int:
+def write_combined(segment: Segment, out, progress=None) -> int:
     """Stream one ``.docx`` with every line's letter, each from a new page, to ``out``."""
     _ensure_lines(segment)
-    items = ((document, values) for _row, document, values in _letters(segment.lines.all()))
+    items = (
+        (document, values) for _row, document, values in _letters(segment.lines.all(), progress)
+    )
     return letters.write_combined(out, items)
 
 
-def write_pdf(segment: Segment, out) -> int:
+def write_pdf(segment: Segment, out, progress=None) -> int:
     """Stream one PDF of every line's letter to ``out`` (needs LibreOffice)."""
     if not letters.pdf_available():
         raise SegmentError(
@@ -136,7 +140,7 @@ def write_pdf(segment: Segment, out) -> int:
             code="no_pdf",
         )
     with tempfile.NamedTemporaryFile(suffix=".docx") as combined:
-        count = write_combined(segment, combined)
+        count = write_combined(segment, combined, progress)
         combined.flush()
         letters.to_pdf(combined.name, out)
     return count

@@ -21,6 +21,7 @@ from crm.models import Contact
 from interactions.models import InteractionLogEntry, LoggedSegment
 
 from ..exceptions import LoggingError
+from ..jobs import ensure_free
 from ..merge import merge_values
 from ..models import CriteriaAction, RemovedLine, Segment, SegmentLanguage, SegmentLine
 from . import building
@@ -331,6 +332,7 @@ def log_segment(
         )
     if LoggedSegment.objects.filter(segment_no=locked.no).exists():
         raise _already_logged(locked.no)
+    ensure_free(locked)  # a background job on the segment (another log) locks it
     validate_segment(locked, deliver=deliver)
     if deliver:
         # Imported here: delivery belongs to the letters and is only needed on demand.

@@ -1,0 +1,265 @@
+"""Job services: long operations as ``django.tasks`` tasks, with progress and an outcome.
+
+A job is created in the caller's transaction and its task is enqueued once that commits.
+The task calls ``run(job_id, work)``: ``run`` claims the job once (a second delivery of
+the same task finds it no longer queued and does nothing), hands ``work`` a ``Progress``
+that writes at most ``PROGRESS_WRITES`` times, and records the outcome or the error.
+A worker that dies leaves its job running without a sign of life; ``fail_stale`` marks
+such jobs failed once ``JOB_TIMEOUT_SECONDS`` have passed.
+"""
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .models import Job
+
+__all__ = [
+    "JobBusy",
+    "JobError",
+    "Outcome",
+    "Progress",
+    "active_job",
+    "current_job",
+    "fail_stale",
+    "record",
+    "retry",
+    "run",
+    "start",
+    "visible_jobs",
+]
+
+#: The most progress writes one job makes between its start and its end.
+PROGRESS_WRITES = 20
+
+#: The job the running task works for: its own lock must not stop it.
+current_job: ContextVar[int | None] = ContextVar("current_job", default=None)
+
+
+class JobError(ValidationError):
+    """A job cannot be started or retried."""
+
+
+class JobBusy(JobError):
+    """Another job is already working on the same target."""
+
+
+@dataclass
+class Outcome:
+    """What a finished job hands back: data, a link to the result, a stored file."""
+
+    result: dict = field(default_factory=dict)
+    url: str = ""
+    file: str = ""
+
+
+class Progress:
+    """Counts work done and writes it to the job every 1/PROGRESS_WRITES of the total."""
+
+    def __init__(self, job: Job):
+        self.job_id = job.pk
+        self.total = job.total
+        self.done = 0
+        self.writes = 0
+        self._next = self._step()
+
+    def _step(self) -> int:
+        return max(1, -(-self.total // PROGRESS_WRITES))
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        self._next = self.done + self._step()
+        self._write(total=total)
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        if self.done >= self._next:
+            self._next = self.done + self._step()
+            self._write()
+
+    def _write(self, **fields) -> None:
+        self.writes += 1
+        Job.objects.filter(pk=self.job_id).update(
+            done=self.done, heartbeat_at=timezone.now(), **fields
+        )
+
+
+def _enqueue(job_id: int, task_path: str) -> None:
+    result = import_string(task_path).enqueue(job_id)
+    Job.objects.filter(pk=job_id).update(task_result_id=str(result.id))
+
+
+def start(
+    *,
+    kind: str,
+    description: str,
+    task,
+    arguments: dict,
+    user,
+    target: str = "",
+    total: int = 0,
+    retry_of: Job | None = None,
+) -> Job:
+    """Record a queued job and enqueue ``task(job_id)`` once the transaction commits.
+
+    Raises JobBusy when another active job works on ``target``.
+    """
+    task_path = task if isinstance(task, str) else task.module_path
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                kind=kind,
+                description=description,
+                target=target,
+                task_path=task_path,
+                arguments=arguments,
+                total=total,
+                created_by=user,
+                retry_of=retry_of,
+            )
+    except IntegrityError:
+        raise JobBusy(
+            _("%(target)s is busy: another job is already working on it.") % {"target": target},
+            code="busy",
+        ) from None
+    transaction.on_commit(partial(_enqueue, job.pk, task_path))
+    return job
+
+
+def record(*, kind: str, description: str, user, total: int = 0, target: str = "") -> Job:
+    """A queued job for work that is already running in a task (it is not enqueued again,
+    and cannot be retried from the job page)."""
+    return Job.objects.create(
+        kind=kind,
+        description=description,
+        target=target,
+        task_path="",
+        total=total,
+        created_by=user,
+    )
+
+
+def _finish(job_id: int, state: str, **fields) -> None:
+    now = timezone.now()
+    Job.objects.filter(pk=job_id).update(state=state, finished_at=now, heartbeat_at=now, **fields)
+
+
+def run(job_id: int, work: Callable[[Job, Progress], Outcome]) -> dict:
+    """Run ``work`` for a queued job, recording progress and the outcome; returns the result.
+
+    A job that is no longer queued (already run, or failed meanwhile) is left alone.
+    """
+    fail_stale()
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
+        state=Job.State.RUNNING, started_at=now, heartbeat_at=now
+    )
+    if not claimed:
+        state = Job.objects.filter(pk=job_id).values_list("state", flat=True).first()
+        return {"skipped": True, "state": state}
+    job = Job.objects.get(pk=job_id)
+    progress = Progress(job)
+    token = current_job.set(job.pk)
+    try:
+        outcome = work(job, progress)
+    except ValidationError as error:
+        _finish(job.pk, Job.State.FAILED, error=" ".join(error.messages), done=progress.done)
+        raise
+    except Exception as error:
+        # Any other failure is a bug or an outage: record it for the job page in words the
+        # user can act on, then let the task backend keep the traceback.
+        _finish(
+            job.pk,
+            Job.State.FAILED,
+            done=progress.done,
+            error=_(
+                "The job stopped on an unexpected error (%(error)s); nothing was changed. "
+                "Retry it, or ask an administrator to look at the worker's log."
+            )
+            % {"error": type(error).__name__},
+        )
+        raise
+    finally:
+        current_job.reset(token)
+    _finish(
+        job.pk,
+        Job.State.SUCCEEDED,
+        done=max(progress.done, progress.total),
+        result=outcome.result,
+        result_url=outcome.url,
+        file=outcome.file,
+    )
+    return outcome.result
+
+
+def fail_stale(*, now=None) -> int:
+    """Mark running jobs without a sign of life for JOB_TIMEOUT_SECONDS failed; returns how many.
+
+    Their worker has died: its transaction has rolled back, so nothing was changed.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
+    return Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff).update(
+        state=Job.State.FAILED,
+        finished_at=now,
+        error=_(
+            "The worker running this job stopped without finishing it (no sign of life for "
+            "%(seconds)s seconds). Its work was rolled back and nothing was changed; retry it."
+        )
+        % {"seconds": settings.JOB_TIMEOUT_SECONDS},
+    )
+
+
+@transaction.atomic
+def retry(job: Job, *, user) -> Job:
+    """Start a failed job again as a new job with the same work."""
+    if job.state != Job.State.FAILED:
+        raise JobError(
+            _("Job %(id)s has not failed (it is %(state)s); only a failed job can be retried.")
+            % {"id": job.pk, "state": job.get_state_display().lower()},
+            code="not_failed",
+        )
+    if not job.task_path:
+        raise JobError(
+            _("Job %(id)s (%(description)s) cannot be retried from here.")
+            % {"id": job.pk, "description": job.description},
+            code="not_retryable",
+        )
+    return start(
+        kind=job.kind,
+        description=job.description,
+        task=job.task_path,
+        arguments=job.arguments,
+        user=user,
+        target=job.target,
+        total=job.total,
+        retry_of=job,
+    )
+
+
+def active_job(target: str) -> Job | None:
+    """The queued or running job on ``target`` other than the one running this code."""
+    if not target:
+        return None
+    jobs = Job.objects.filter(target=target, state__in=Job.ACTIVE).select_related("created_by")
+    running = current_job.get()
+    if running is not None:
+        jobs = jobs.exclude(pk=running)
+    return jobs.first()
+
+
+def visible_jobs(user):
+    """The jobs ``user`` may see: their own; administrators see every job."""
+    jobs = Job.objects.select_related("created_by")
+    if user.is_staff:
+        return jobs
+    return jobs.filter(created_by=user)
