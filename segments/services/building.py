@@ -35,6 +35,7 @@ from interactions.models import InteractionLogEntry, LoggedSegment
 
 from ..criteria import ACTION_OPTIONS, Criteria, describe, parse_criteria
 from ..exceptions import SegmentError
+from ..jobs import ensure_free
 from ..models import (
     LINE_NO_STEP,
     CriteriaAction,
@@ -127,6 +128,7 @@ def _lock(segment: Segment) -> _State:
         raise SegmentError(
             _("Segment %(no)s no longer exists.") % {"no": segment.no}, code="segment_missing"
         )
+    ensure_free(segment)  # a background job on the segment locks it against edits
     return _State(last_seq=row[0] or 0, last_line_no=row[1] or 0)
 
 
