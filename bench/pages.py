@@ -125,8 +125,8 @@ def build(count: int):
                 correspondence_type, cost, information_flow, initiated_by, evaluation,
                 personal_note, document, segment_id, contact_id)
             SELECT ROW_NUMBER() OVER (ORDER BY c.id) * 10000,
-                CASE WHEN c.id % 7 = 0 THEN 'Own text' ELSE '' END, '', '', '',
-                CASE WHEN c.id % 7 = 0 THEN 9 ELSE NULL END, '', '', '', '', '', %s, c.id
+                CASE WHEN c.id %% 7 = 0 THEN 'Own text' ELSE '' END, '', '', '',
+                CASE WHEN c.id %% 7 = 0 THEN 9 ELSE NULL END, '', '', '', '', '', %s, c.id
               FROM crm_contact c WHERE c.no LIKE 'B%%'""",
             [segment.pk],
         )
