@@ -38,6 +38,7 @@ from ..exceptions import SegmentError
 from ..jobs import ensure_free
 from ..models import (
     LINE_NO_STEP,
+    ActionOptions,
     CriteriaAction,
     CriteriaActionType,
     LineValues,
@@ -79,6 +80,11 @@ LINE_FIELDS = tuple(
 #: What ``add_line`` accepts as overrides.
 OVERRIDE_FIELDS = frozenset(
     f.name for f in LineValues._meta.fields if f.name not in ("line_no", "contact", "added_by")
+)
+
+#: The options an action stores (allow existing, expand companies, ...).
+OPTION_FIELDS = tuple(
+    f.name for f in ActionOptions._meta.fields if f.name not in ("id", "action", "criteria")
 )
 
 SAMPLE_SIZE = 20
@@ -166,14 +172,13 @@ def _record(
     options: Mapping[str, bool],
     *,
     user,
-    description: str | None = None,
 ) -> CriteriaAction:
     return CriteriaAction.objects.create(
         segment=segment,
         seq=state.last_seq + 1,
         action=action,
         criteria=data,
-        description=description or describe(action, data, options),
+        description=describe(action, data, options),
         created_by=user,
         **options,
     )
@@ -509,7 +514,7 @@ def save_criteria(segment: Segment, *, code: str, description: str = "", user) -
             _("Saved criteria %(code)s already exist; choose another code.") % {"code": code},
             code="code_in_use",
         ) from None
-    copied = ["seq", "action", "criteria", "description", *_all_options()]
+    copied = ["seq", "action", "criteria", "description", *OPTION_FIELDS]
     insert_select(
         SavedCriteriaAction,
         segment.actions.all(),
@@ -690,13 +695,3 @@ def _field_label(model, name: str) -> str:
         return str(capfirst(model._meta.get_field(name).verbose_name))
     except FieldDoesNotExist:
         return name
-
-
-def _all_options() -> list[str]:
-    return [
-        "allow_existing",
-        "expand_companies",
-        "allow_related_companies",
-        "ignore_exclusion",
-        "entire_companies",
-    ]
