@@ -12,12 +12,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_repeated_failed_logins_lock_the_account_out(client, settings):
-    UserFactory(username="anna", password=__import__("factory").django.Password("right-pw"))
+    UserFactory(username="anna", password="right-pw")
     url = reverse("login")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = client.post(url, {"username": "anna", "password": "wrong"})
         assert response.status_code == 200
         assert not response.wsgi_request.user.is_authenticated
+    # The failure that reaches the limit is itself answered with the lockout.
+    response = client.post(url, {"username": "anna", "password": "wrong"})
+    assert response.status_code == 429
     response = client.post(url, {"username": "anna", "password": "right-pw"})
     assert response.status_code == 429
     assert b"Too many failed logins" in response.content
@@ -25,7 +28,7 @@ def test_repeated_failed_logins_lock_the_account_out(client, settings):
 
 
 def test_a_correct_login_before_the_limit_succeeds(client):
-    UserFactory(username="bob", password=__import__("factory").django.Password("right-pw"))
+    UserFactory(username="bob", password="right-pw")
     client.post(reverse("login"), {"username": "bob", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "bob", "password": "right-pw"})
     assert response.status_code == 302
