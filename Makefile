@@ -41,3 +41,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache
+
+.PHONY: messages
+## make messages: refresh the Norwegian Bokmål catalog from the code and compile it (GNU gettext)
+messages: install
+	$(PY) manage.py makemessages -l nb --ignore=.venv --ignore=static --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages -l nb --ignore=.venv
