@@ -27,6 +27,7 @@ from crm.models import Contact
 from interactions import letters
 from interactions.exceptions import LetterError
 
+from . import jobs as segment_jobs
 from . import outputs, selectors, services
 from .exceptions import SegmentError
 from .forms import (
@@ -68,6 +69,16 @@ def _stale(request, error: SegmentError, url: str):
     return _go(request, url)
 
 
+def _job_started(request, job):
+    """Large segments work in the background: show the job's progress page."""
+    messages.info(
+        request,
+        _("%(job)s runs in the background; this page shows its progress.")
+        % {"job": job.description},
+    )
+    return _go(request, job.get_absolute_url())
+
+
 class SegmentMixin(PermissionRequiredMixin):
     """Loads the segment of the URL once permission is granted; a gone one redirects."""
 
@@ -90,6 +101,12 @@ class SegmentMixin(PermissionRequiredMixin):
                 ),
             )
             return _go(request, reverse("segments:segment-list"))
+        if request.method == "POST":
+            # Header and line edits too wait while a background job works on the segment.
+            try:
+                segment_jobs.ensure_free(self.segment)
+            except SegmentError as error:
+                return _stale(request, error, self.segment.get_absolute_url())
         stale = self.load(**kwargs)
         if stale is not None:
             return stale
@@ -675,6 +692,11 @@ class ReuseCriteriaView(SegmentDialogView):
     form_class = ReuseCriteriaForm
 
     def act(self, data):
+        if segment_jobs.is_large(self.segment):
+            job = segment_jobs.start_reuse_criteria(
+                self.segment, saved=data["saved"], user=self.request.user
+            )
+            return _job_started(self.request, job)
         done = services.reuse_criteria(self.segment, saved=data["saved"], user=self.request.user)
         messages.success(
             self.request,
@@ -809,6 +831,12 @@ class LettersDownloadView(SegmentMixin, View):
         if kind not in DOWNLOADS:
             raise Http404(_("There is no letters download %(kind)s.") % {"kind": kind})
         write, extension, content_type = DOWNLOADS[kind]
+        if segment_jobs.is_large(self.segment):
+            try:
+                job = segment_jobs.start_letters(self.segment, kind=kind, user=request.user)
+            except SegmentError as error:
+                return _stale(request, error, reverse("segments:letters", args=[pk]))
+            return _job_started(request, job)
         out = _spool()
         try:
             write(self.segment, out)
@@ -841,6 +869,11 @@ class LogSegmentView(SegmentDialogView):
 
     def form_valid(self, form):
         try:
+            if segment_jobs.is_large(self.segment):
+                job = segment_jobs.start_log(
+                    self.segment, user=self.request.user, **form.cleaned_data
+                )
+                return _job_started(self.request, job)
             logged = services.log_segment(self.segment, user=self.request.user, **form.cleaned_data)
         except SegmentError as error:
             if getattr(error, "code", None) in STALE:
