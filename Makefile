@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-system lint test-sqlite test-postgres serve bench clean
+.PHONY: run test install install-system lint test-sqlite test-postgres serve bench clean serve-prod
 
 $(VENV)/.installed: requirements.lock
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -47,3 +47,7 @@ clean:
 messages: install
 	$(PY) manage.py makemessages -l nb --ignore=.venv --ignore=static --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages -l nb --ignore=.venv
+
+## make serve-prod: gunicorn (4 workers) + one db_worker on PostgreSQL (DATABASE_URL)
+serve-prod: install
+	scripts/serve-prod.sh
