@@ -1,7 +1,11 @@
 """Template filters of the segment worksheet."""
 
+import datetime
+from decimal import Decimal
+
 from django import template
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
@@ -31,6 +35,11 @@ EFFECTIVE = {
 
 
 def _label(choices, value):
+    if isinstance(value, datetime.date | Decimal):
+        # Dates and amounts in the user's language, like the rest of the page.
+        if isinstance(value, datetime.date):
+            return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return formats.number_format(value)
     if choices is None or not value:
         return value
     try:
