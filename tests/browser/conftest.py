@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -52,10 +53,21 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir():
+def screenshot_dir(request):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    request.config.stash[screenshots_used] = True
     print(f"\nScreenshots are written to {SCREENSHOTS}")
     return SCREENSHOTS
+
+
+screenshots_used = pytest.StashKey[bool]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    # Captured fixture output is hidden when tests pass; the summary always shows.
+    if config.stash.get(screenshots_used, False):
+        shots = sorted(path.name for path in SCREENSHOTS.glob("*.png"))
+        terminalreporter.write_line(f"Screenshots in {SCREENSHOTS}: {', '.join(shots)}")
 
 
 @pytest.fixture
@@ -73,3 +85,35 @@ def login_as(live_server, client, context):
         )
 
     return login
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Wide enough for the worksheet's columns, so screenshots show the whole lines table.
+    return {**browser_context_args, "viewport": {"width": 1920, "height": 1080}}
+
+
+@pytest.fixture
+def compiled_locale(settings, tmp_path_factory):
+    """The project's translations, compiled: locale/ itself when every .mo is current.
+
+    Otherwise the catalogs are compiled with msgfmt into a copy that LOCALE_PATHS points
+    at, so a run never depends on someone having run compilemessages after editing a .po.
+    """
+    source = Path(settings.BASE_DIR) / "locale"
+    catalogs = sorted(source.glob("*/LC_MESSAGES/*.po"))
+    assert catalogs, f"No translation catalogs under {source}"
+
+    def current(po: Path) -> bool:
+        mo = po.with_suffix(".mo")
+        return mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
+
+    if all(current(po) for po in catalogs):
+        return source
+    target = tmp_path_factory.mktemp("locale")
+    for po in catalogs:
+        copy = target / po.relative_to(source)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["msgfmt", "-o", str(copy.with_suffix(".mo")), str(po)], check=True)
+    settings.LOCALE_PATHS = [target]
+    return target
