@@ -395,6 +395,11 @@ def pages(data) -> dict[str, str]:
         "line letter": reverse("segments:line-letter", args=[segment.pk, line.pk]),
         "log": reverse("segments:log", args=[segment.pk]),
         "save criteria": reverse("segments:save-criteria", args=[segment.pk]),
+        "reuse criteria": reverse("segments:reuse-criteria", args=[segment.pk]),
+        "reuse logged segment": reverse("segments:reuse-logged-segment", args=[segment.pk]),
+        "apply mailing group": reverse("segments:apply-mailing-group", args=[segment.pk]),
+        "edit a line": reverse("segments:line-edit", args=[segment.pk, line.pk, "description"]),
+        "delete segment": reverse("segments:segment-delete", args=[segment.pk]),
         "saved criteria": reverse("segments:saved-criteria-list"),
         "logged segments": reverse("interactions:logged-segment-list"),
         "logged segment": reverse("interactions:logged-segment-detail", args=[data["logged"].pk]),
@@ -402,7 +407,11 @@ def pages(data) -> dict[str, str]:
         "entry": reverse("interactions:entry-detail", args=[data["entry"].pk]),
         "templates": reverse("interactions:template-list"),
         "template": reverse("interactions:template-detail", args=[data["template"].pk]),
+        "new template": reverse("interactions:template-create"),
+        "edit template": reverse("interactions:template-update", args=[data["template"].pk]),
         "groups": reverse("interactions:group-list"),
+        "new group": reverse("interactions:group-create"),
+        "delete canceled": reverse("interactions:logged-segment-delete-canceled"),
         "statistics": reverse("interactions:statistics"),
         "jobs": reverse("jobs:job-list"),
     }
@@ -467,3 +476,25 @@ def test_dates_and_numbers_are_shown_the_norwegian_way(nb_client, campaign):
         ).content.decode()
     )
     assert "12.50" in english and "Interaction template" in english
+
+
+@pytest.mark.django_db
+def test_messages_and_form_errors_are_norwegian(nb_client, campaign):
+    """The outcome of an action and a form's errors reach a Norwegian user in Norwegian."""
+    response = nb_client.post(
+        reverse("segments:segment-create"), {"description": "Høstkampanje"}, follow=True
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    segment = response.context["segment"]
+    assert shown == [f"Segment {segment.no} er opprettet."]
+    response = nb_client.post(reverse("segments:segment-create"), {"description": "x" * 101})
+    assert response.status_code == 200
+    assert "100 eller færre tegn (den har nå 101)" in response.content.decode()
+    logged = campaign["logged"]
+    response = nb_client.post(
+        reverse("interactions:logged-segment-cancel", args=[logged.pk]),
+        {"canceled": "true"},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [f"Logget segment {logged.segment_no} er annullert sammen med 2 poster."]
