@@ -2,7 +2,7 @@
 
 import datetime
 
-from crm.models import CompanyInformation, NumberSeries
+from crm.models import CompanyInformation, Job, NumberSeries
 from interactions.models import InteractionLogEntry, LoggedSegment
 from segments.models import (
     CriteriaAction,
@@ -96,6 +96,9 @@ def one_of_everything(user) -> dict:
         saved_action,
         logged,
         entry,
+        Job.objects.create(
+            kind="log_segment", description="Log segment", target=segment.no, created_by=user
+        ),
         UserFactory(username="someone"),
     ]
     return {type(obj): obj for obj in objects}
