@@ -14,11 +14,11 @@ throwaway cluster). Not part of the test suite.
 
 import os
 import sys
+from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and bench/logging.py would
-# hide the standard library's ``logging`` from everything imported below.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != _HERE]
+# Run as a script, sys.path[0] is bench/ itself, where bench/logging.py would hide the
+# standard library's logging: the project root takes its place.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import http.client  # noqa: E402

@@ -10,14 +10,12 @@ two counts, so a warm cache never favours ``log_segment``.
     scripts/with-postgres.sh .venv/bin/python bench/logging.py
 """
 
-import os
 import sys
+from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and this module's name
-# would hide the standard library's ``logging`` from everything imported below.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != _HERE]
-sys.path.insert(0, os.path.dirname(_HERE))
+# Run as a script, sys.path[0] is bench/ itself, where bench/logging.py would hide the
+# standard library's logging: the project root takes its place.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402

@@ -17,11 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-# Run as a script, this folder comes first on sys.path, and bench/logging.py would then
-# hide the standard library's logging module.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent))
+# Run as a script, sys.path[0] is bench/ itself, where bench/logging.py would hide the
+# standard library's logging: the project root takes its place.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.harness import report, result, setup_django  # noqa: E402
 

@@ -13,11 +13,9 @@ adding (target < 400 MB).
 import sys
 from pathlib import Path
 
-# Run as a script, Python puts bench/ first on the path, where a module named like a
-# standard one (bench/logging.py) would shadow it: import from the project root instead.
-_BENCH = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
-sys.path.insert(0, str(_BENCH.parent))
+# Run as a script, sys.path[0] is bench/ itself, where bench/logging.py would hide the
+# standard library's logging: the project root takes its place.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import time  # noqa: E402
