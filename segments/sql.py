@@ -16,12 +16,16 @@ def insert_select(
     model: type[models.Model],
     queryset: models.QuerySet,
     columns: Mapping[str, Expression | str],
+    *,
+    keep_order: bool = False,
 ) -> int:
     """Insert one ``model`` row per row of ``queryset``; return how many were inserted.
 
     ``columns`` maps each target field name to an expression over the queryset's model
     (a string is a field path, as in ``F()``). Not-null fields left out get their
-    default, as ``Model.objects.create`` would; nullable ones stay NULL.
+    default, as ``Model.objects.create`` would; nullable ones stay NULL. With
+    ``keep_order`` the SELECT keeps the queryset's ORDER BY, so that an auto-increment
+    key follows that order; otherwise the database may insert in any order.
     """
     values: dict[str, Expression] = {}
     for name, source in columns.items():
@@ -36,7 +40,8 @@ def insert_select(
     targets = [model._meta.get_field(name) for name in values]
     # Annotations under private aliases: a target name may clash with a source field.
     aliases = {f"_insert_{i}": expression for i, expression in enumerate(values.values())}
-    rows = queryset.order_by().annotate(**aliases).values_list(*aliases)
+    rows = (queryset if keep_order else queryset.order_by()).annotate(**aliases)
+    rows = rows.values_list(*aliases)
     try:
         select_sql, params = rows.query.get_compiler(using=rows.db).as_sql()
     except EmptyResultSet:

@@ -9,7 +9,7 @@ number of lines.
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connections, models, router, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
@@ -24,6 +24,7 @@ from ..exceptions import LoggingError
 from ..jobs import ensure_free
 from ..merge import merge_values
 from ..models import CriteriaAction, RemovedLine, Segment, SegmentLanguage, SegmentLine
+from ..sql import insert_select
 from . import building
 
 __all__ = [
@@ -209,23 +210,23 @@ def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bo
     else:
         delivery_status = Value("")
     return {
-        "contact_id": F("contact_id"),
-        "contact_company_id": F("contact__company_id"),
+        "contact": F("contact_id"),
+        "contact_company": F("contact__company_id"),
         "contact_name": F("contact__name"),
-        "logged_segment_id": Value(logged.pk),
+        "logged_segment": Value(logged.pk),
         "segment_no": Value(segment.no),
         "date": F("effective_date"),
         "description": F("effective_description"),
         "subject": F("effective_subject"),
-        "template_id": F("effective_template"),
-        "group_id": F("effective_group"),
+        "template": F("effective_template"),
+        "group": F("effective_group"),
         "language": F("effective_language"),
         "correspondence_type": correspondence_type,
         "cost": F("effective_cost"),
         "duration": F("effective_duration"),
         "information_flow": F("effective_information_flow"),
         "initiated_by": F("effective_initiated_by"),
-        "salesperson_id": F("effective_salesperson"),
+        "salesperson": F("effective_salesperson"),
         "evaluation": F("evaluation"),
         "attempt_failed": Value(False),
         "canceled": Value(False),
@@ -247,34 +248,9 @@ def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bo
             Value(""),
             output_field=text,
         ),
-        "created_by_id": Value(user.pk),
+        "created_by": Value(user.pk),
         "created_at": Value(timezone.now(), output_field=models.DateTimeField()),
     }
-
-
-def _insert_select_in_order(model: type[models.Model], columns: dict, queryset) -> int:
-    """``INSERT INTO model (columns) SELECT ...`` from ``queryset``; returns rows inserted.
-
-    ``columns`` maps each target column to an expression over ``queryset``. Unlike
-    ``segments.sql.insert_select`` this keeps the queryset's ORDER BY, so that entry
-    numbers follow line numbers; the column list is read back from the compiler, so the
-    SELECT order always matches.
-    """
-    aliases = {f"_insert_{index}": column for index, column in enumerate(columns)}
-    source = queryset.annotate(
-        **{alias: expression for alias, expression in zip(aliases, columns.values(), strict=True)}
-    ).values(*aliases)
-    db = router.db_for_write(model)
-    compiler = source.query.get_compiler(using=db)
-    select_sql, params = compiler.as_sql()
-    selected = [alias for _expression, _sql, alias in compiler.select]
-    connection = connections[db]
-    quote = connection.ops.quote_name
-    target = ", ".join(quote(aliases[alias]) for alias in selected)
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({target}) {select_sql}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def _delete_segment(segment: Segment) -> None:
@@ -350,10 +326,12 @@ def log_segment(
         # The unique segment number is the last guard against a concurrent second log.
         raise _already_logged(locked.no) from None
     lines = merge_values(SegmentLine.objects.filter(segment=locked).with_effective_values())
-    _insert_select_in_order(
+    # Kept in line order, so that entry numbers follow line numbers.
+    insert_select(
         InteractionLogEntry,
-        _entry_columns(locked, logged, user=user, deliver=deliver),
         lines.order_by("line_no"),
+        _entry_columns(locked, logged, user=user, deliver=deliver),
+        keep_order=True,
     )
     _delete_segment(locked)
     if create_follow_up:

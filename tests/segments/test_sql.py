@@ -53,6 +53,26 @@ def test_insert_select_accepts_target_names_that_clash_with_source_fields():
     assert SegmentLine.objects.get().language == "nb"
 
 
+def test_insert_select_keeps_the_order_only_when_asked():
+    segment = SegmentFactory(created_by=UserFactory(password=None))
+    for no in ("C", "A", "B"):
+        ContactFactory(no=no)
+    by_no_desc = Contact.objects.order_by("-no")
+    columns = {"segment": Value(segment.pk), "contact": "pk", "line_no": F("pk")}
+    with CaptureQueriesContext(connection) as captured:
+        insert_select(SegmentLine, by_no_desc, columns, keep_order=True)
+    assert "ORDER BY" in captured.captured_queries[0]["sql"]
+    # The auto-increment key follows the queryset's order.
+    assert list(SegmentLine.objects.order_by("pk").values_list("contact__no", flat=True)) == [
+        "C",
+        "B",
+        "A",
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        insert_select(SegmentLine, by_no_desc, {**columns, "line_no": F("pk") + 100})
+    assert "ORDER BY" not in captured.captured_queries[0]["sql"]
+
+
 def test_insert_select_of_an_empty_result_inserts_nothing():
     segment = SegmentFactory(created_by=UserFactory(password=None))
     ContactFactory()
