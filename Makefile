@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-system lint test-sqlite test-postgres serve bench clean serve-prod
+.PHONY: run test install install-system lint test-sqlite test-postgres bench bench-load clean serve-prod messages
 
 $(VENV)/.installed: requirements.lock
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -36,8 +36,15 @@ test-sqlite: install
 test-postgres: install
 	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 
+## make bench: every benchmark on SQLite, then on a throwaway PostgreSQL (long: 1M contacts)
+BENCHES := seed segments logging letters pages ledger_pages
 bench: install
-	for b in bench/*.py; do $(PY) $$b || exit 1; done
+	for b in $(BENCHES); do $(PY) bench/$$b.py || exit 1; done
+	for b in $(BENCHES); do scripts/with-postgres.sh $(PY) bench/$$b.py || exit 1; done
+
+## make bench-load: 20 users against gunicorn on PostgreSQL for 60 s (bench/load.py)
+bench-load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .pytest_cache
