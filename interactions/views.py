@@ -6,7 +6,6 @@ work, a message reports the outcome. Rules live in ``services``, ``letters`` and
 """
 
 import csv
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +30,8 @@ from django.views.generic import (
     UpdateView,
 )
 from django_filters.views import FilterView
+
+from crm.spreadsheets import safe_row
 
 from . import delivery, letters, services
 from .exceptions import InteractionError, LetterError
@@ -393,17 +394,6 @@ EXPORT_COLUMNS = [
     ("delivery_error", "delivery_error"),
 ]
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value):
-    # A text cell starting like a formula would run as one in a spreadsheet.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
 
 class EntryExportView(Permission, View):
     """The filtered entry list as CSV, streamed row by row from one query."""
@@ -429,7 +419,7 @@ class EntryExportView(Permission, View):
         def lines():
             yield writer.writerow(header)
             for row in rows.iterator(chunk_size=2000):
-                yield writer.writerow([_csv_cell(value) for value in row])
+                yield writer.writerow(safe_row(row))
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="interaction-log-entries.csv"'

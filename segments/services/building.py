@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from crm.choices import ContactType
 from crm.models import Contact, MailingGroup, Salesperson, next_code
+from crm.spreadsheets import safe_row
 from interactions.models import InteractionLogEntry, LoggedSegment
 
 from ..criteria import ACTION_OPTIONS, Criteria, describe, parse_criteria
@@ -685,7 +686,7 @@ def export_contacts(segment: Segment, stream: IO[str]) -> int:
     )
     count = 0
     for row in rows.iterator(chunk_size=2000):
-        writer.writerow(row)
+        writer.writerow(safe_row(row))
         count += 1
     return count
 

@@ -610,6 +610,16 @@ def test_apply_mailing_group_refuses_an_unknown_group(segment, user):
 # --- export --------------------------------------------------------------------------------
 
 
+def test_export_contacts_writes_formula_like_text_as_text(segment, user):
+    """A name such as "=HYPERLINK(...)" must not run as a formula in a spreadsheet."""
+    ContactFactory(no="P1", name='=HYPERLINK("http://x")', city="Bergen")
+    services.add_contacts(segment, criteria={"contact": {"city": ["Bergen"]}}, user=user)
+    stream = io.StringIO()
+    services.export_contacts(segment, stream)
+    rows = list(csv.reader(io.StringIO(stream.getvalue())))
+    assert rows[1][3] == '\'=HYPERLINK("http://x")'
+
+
 def test_export_contacts_writes_one_csv_row_per_line(segment, user):
     acme = CompanyFactory(no="CO1", name="Acme")
     ContactFactory(no="P1", name="Kari, Nordmann", company=acme, email="kari@example.com")
