@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from .choices import ContactType
 from .models import (
     BusinessRelation,
     CompanyInformation,
@@ -91,35 +90,6 @@ class ContactAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["no"].required = False
-
-    def clean(self):
-        cleaned = super().clean()
-        # Contact.save() refuses this with a ValidationError; checking it here turns it
-        # into a form error instead of a server error.
-        company = cleaned.get("company")
-        instance = self.instance
-        if (
-            instance.pk
-            and cleaned.get("type", instance.type) == ContactType.PERSON
-            and "company" in self.changed_data
-            and instance.segment_lines.exists()
-        ):
-            self.add_error(
-                "company",
-                forms.ValidationError(
-                    _("The company of %(no)s cannot change while the contact is on a segment."),
-                    code="company_on_segment",
-                    params={"no": instance.no},
-                ),
-            )
-        if (
-            company is not None
-            and cleaned.get("type") == ContactType.PERSON
-            and instance.pk
-            and company.pk == instance.pk
-        ):
-            self.add_error("company", _("A person cannot be their own company."))
-        return cleaned
 
 
 @admin.register(Contact)

@@ -331,14 +331,7 @@ class Contact(models.Model):
 
     def save(self, **kwargs):
         """Keep ``company_name`` a copy of the company's name; a company is its own company."""
-        if self.pk and self.type == ContactType.PERSON:
-            old_company = type(self).objects.filter(pk=self.pk).values_list("company", flat=True)
-            if old_company and old_company[0] != self.company_id and self.segment_lines.exists():
-                raise ValidationError(
-                    _("The company of %(no)s cannot change while the contact is on a segment."),
-                    code="company_on_segment",
-                    params={"no": self.no},
-                )
+        self._check_company_change()
         if self.type == ContactType.COMPANY:
             self.company_name = self.name
             if self.pk:
@@ -361,6 +354,29 @@ class Contact(models.Model):
 
     def get_absolute_url(self):
         return reverse("crm:contact-detail", args=[self.pk])
+
+    def clean(self):
+        if self.type == ContactType.PERSON and self.pk and self.company_id == self.pk:
+            raise ValidationError(
+                {"company": _("A person cannot be their own company.")}, code="own_company"
+            )
+        self._check_company_change()
+
+    def _check_company_change(self):
+        """A person's company cannot change while the person is on a segment line."""
+        if not self.pk or self.type != ContactType.PERSON:
+            return
+        old_company = type(self).objects.filter(pk=self.pk).values_list("company", flat=True)
+        if old_company and old_company[0] != self.company_id and self.segment_lines.exists():
+            raise ValidationError(
+                {
+                    "company": ValidationError(
+                        _("The company of %(no)s cannot change while the contact is on a segment."),
+                        code="company_on_segment",
+                        params={"no": self.no},
+                    )
+                }
+            )
 
     @property
     def is_company(self) -> bool:
