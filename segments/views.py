@@ -668,9 +668,6 @@ class SegmentDialogView(SegmentMixin, DialogMixin, FormView):
                 return self.form_invalid(form)
         return response
 
-    def act(self, data):
-        raise NotImplementedError
-
 
 class SaveCriteriaView(SegmentDialogView):
     permission_required = "segments.add_savedcriteria"
@@ -725,8 +722,13 @@ class ReuseLoggedSegmentView(SegmentDialogView):
 
 
 class ApplyMailingGroupView(SegmentDialogView):
-    """Apply a mailing group; emptying the group first needs a confirmation with the count."""
+    """Apply a mailing group; emptying the group first needs a confirmation with the count.
 
+    It changes the group for every contact, so it takes the right to manage mailing groups
+    (marketing managers, SPEC section 1), not only the right to edit the segment.
+    """
+
+    permission_required = ("segments.change_segment", "crm.change_mailinggroup")
     template_name = "segments/apply_mailing_group.html"
     form_class = MailingGroupForm
 

@@ -61,7 +61,6 @@ def page_urls(segment, line) -> list[str]:
         reverse("segments:save-criteria", args=[segment.pk]),
         reverse("segments:reuse-criteria", args=[segment.pk]),
         reverse("segments:reuse-logged-segment", args=[segment.pk]),
-        reverse("segments:apply-mailing-group", args=[segment.pk]),
         reverse("segments:export", args=[segment.pk]),
         reverse("segments:letters", args=[segment.pk]),
         reverse("segments:line-letter", args=[segment.pk, line.pk]),
@@ -83,6 +82,15 @@ def test_marketing_staff_may_open_every_segment_page(staff_client, staff):
     segment = built_segment(staff, lines=1)
     for url in page_urls(segment, segment.lines.get()):
         assert staff_client.get(url).status_code == 200, url
+
+
+def test_the_mailing_group_dialog_is_for_managers(client, staff, manager):
+    segment = built_segment(staff, lines=1)
+    url = reverse("segments:apply-mailing-group", args=[segment.pk])
+    client.force_login(staff)
+    assert client.get(url).status_code == 403
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
 
 
 def test_a_user_without_a_role_gets_403_and_nothing_changes(client, staff):

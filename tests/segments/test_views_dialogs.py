@@ -115,10 +115,20 @@ def test_reuse_logged_segment_adds_its_contacts(staff_client, staff, manager):
 # --- mailing group ----------------------------------------------------------------------------
 
 
-def test_apply_mailing_group_adds_every_contact(staff_client, staff):
+def test_apply_mailing_group_is_for_managers_only(staff_client, staff):
     segment = built_segment(staff, lines=2)
     group = MailingGroupFactory(code="NEWS")
-    response = staff_client.post(
+    url = reverse("segments:apply-mailing-group", args=[segment.pk])
+    assert staff_client.post(url, {"mailing_group": group.pk}).status_code == 403
+    assert not Contact.objects.filter(mailing_groups=group).exists()
+    page = staff_client.get(segment.get_absolute_url()).content.decode()
+    assert 'id="apply-mailing-group"' not in page
+
+
+def test_apply_mailing_group_adds_every_contact(manager_client, manager):
+    segment = built_segment(manager, lines=2)
+    group = MailingGroupFactory(code="NEWS")
+    response = manager_client.post(
         reverse("segments:apply-mailing-group", args=[segment.pk]), {"mailing_group": group.pk}
     )
     assert response.status_code == 302
@@ -126,21 +136,21 @@ def test_apply_mailing_group_adds_every_contact(staff_client, staff):
     assert texts(response) == ["2 contacts have been added to mailing group NEWS."]
 
 
-def test_deleting_old_assignments_asks_for_confirmation_with_the_count(staff_client, staff):
-    segment = built_segment(staff, lines=1)
+def test_deleting_old_assignments_asks_for_confirmation_with_the_count(manager_client, manager):
+    segment = built_segment(manager, lines=1)
     group = MailingGroupFactory(code="OLD")
     outsiders = contacts(3, country="DK")
     for contact in outsiders:
         contact.mailing_groups.add(group)
     url = reverse("segments:apply-mailing-group", args=[segment.pk])
-    response = staff_client.post(
+    response = manager_client.post(
         url, {"mailing_group": group.pk, "delete_old_assignments": "on"}, headers=HTMX
     )
     html = response.content.decode()
     assert 'id="mailing-group-confirmation"' in html
     assert "3 assignments will be removed" in html
     assert Contact.objects.filter(mailing_groups=group).count() == 3
-    response = staff_client.post(
+    response = manager_client.post(
         url,
         {"mailing_group": group.pk, "delete_old_assignments": "on", "confirmed": "True"},
         headers=HTMX,
