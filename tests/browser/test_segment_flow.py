@@ -31,9 +31,9 @@ from tests.factories import (
     SalespersonFactory,
 )
 
-# Transactional (live_server); serialized_rollback restores the roles' groups and
-# permissions, which the data migration made and each test's flush would wipe.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# live_server needs committed data: each test is transactional (conftest's ``roles``
+# puts back the groups that the flush between tests removes).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
