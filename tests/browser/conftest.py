@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright's sync API keeps an asyncio loop running in the main thread; Django's ORM
 # refuses to run there unless told it is safe (it is: the loop never awaits ORM calls).
@@ -144,3 +145,13 @@ def roles(transactional_db):
         ]
         assert len(permissions) == len(labels), f"Missing permissions for {name}"
         group.permissions.set(permissions)
+
+
+# The machine's two cores are shared: give slow pages and assertions room before failing.
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(15_000)
+    return page

@@ -100,7 +100,6 @@ def docx_text(content: bytes) -> str:
 def test_staff_builds_a_segment_and_a_manager_logs_and_cancels_it(
     page: Page, live_server, login_as, staff, manager, newsletter, screenshot_dir
 ):
-    page.set_default_timeout(10_000)
     login_as(staff)
 
     # A new segment, from the segments list.
@@ -303,7 +302,6 @@ def test_invalid_criteria_and_unloggable_lines_are_reported_in_the_dialogs(
     page: Page, live_server, login_as, staff, manager, newsletter
 ):
     """Bad input shows errors where it was typed and changes nothing."""
-    page.set_default_timeout(10_000)
     segment = services.create_segment(user=staff, description="No template yet")
     services.add_contacts(segment, criteria={"contact": {"city": ["Bergen"]}}, user=staff)
     bergen = sorted(segment.lines.values_list("line_no", flat=True))
