@@ -2,83 +2,17 @@
 
 from django.db import migrations
 
-VIEW_ALL = [
-    ("crm", m)
-    for m in [
-        "contact",
-        "salesperson",
-        "territory",
-        "mailinggroup",
-        "industrygroup",
-        "jobresponsibility",
-        "businessrelation",
-        "salutation",
-        "salutationformula",
-        "companyinformation",
-    ]
-] + [
-    ("interactions", m)
-    for m in [
-        "interactiongroup",
-        "interactiontemplate",
-        "interactiontemplatelanguage",
-        "loggedsegment",
-        "interactionlogentry",
-    ]
-]
-SEGMENT_MODELS = [
-    "segment",
-    "segmentlanguage",
-    "segmentline",
-    "criteriaaction",
-    "removedline",
-    "savedcriteria",
-    "savedcriteriaaction",
-]
-MANAGED_BY_MANAGER = [
-    ("interactions", "interactiongroup"),
-    ("interactions", "interactiontemplate"),
-    ("interactions", "interactiontemplatelanguage"),
-    ("crm", "mailinggroup"),
-]
-
-
-def staff_permissions():
-    perms = [(app, f"view_{model}") for app, model in VIEW_ALL]
-    for model in SEGMENT_MODELS:
-        perms += [("segments", f"{verb}_{model}") for verb in ("add", "change", "delete", "view")]
-    return perms
-
-
-def manager_permissions():
-    perms = staff_permissions() + [
-        ("segments", "log_segment"),
-        ("interactions", "cancel_interaction"),
-    ]
-    for app, model in MANAGED_BY_MANAGER:
-        perms += [(app, f"{verb}_{model}") for verb in ("add", "change", "delete")]
-    return perms
-
 
 def create_roles(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
+
+    from segments.roles import ensure_roles
 
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, wanted in [
-        ("Marketing staff", staff_permissions()),
-        ("Marketing manager", manager_permissions()),
-    ]:
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in wanted:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    ensure_roles(apps, using=schema_editor.connection.alias)
 
 
 def remove_roles(apps, schema_editor):

@@ -1,6 +1,5 @@
 """Browser tests: Playwright driving Debian's Chromium against live_server (RECIPES.md 1)."""
 
-import importlib
 import os
 import shutil
 import subprocess
@@ -119,32 +118,6 @@ def compiled_locale(settings, tmp_path_factory):
         subprocess.run(["msgfmt", "-o", str(copy.with_suffix(".mo")), str(po)], check=True)
     settings.LOCALE_PATHS = [target]
     return target
-
-
-@pytest.fixture(autouse=True)
-def roles(transactional_db):
-    """The two roles with their permissions, as the data migration made them.
-
-    live_server tests are transactional: the flush after each one empties every table, and
-    post_migrate brings back only the permissions, not the groups. serialized_rollback
-    is no help here: tried, it left the groups empty from the second Playwright test on.
-    """
-    from django.contrib.auth.models import Group, Permission
-
-    migration = importlib.import_module("segments.migrations.0002_roles")
-    for name, wanted in [
-        ("Marketing staff", migration.staff_permissions()),
-        ("Marketing manager", migration.manager_permissions()),
-    ]:
-        group, _created = Group.objects.get_or_create(name=name)
-        labels = {f"{app}.{codename}" for app, codename in wanted}
-        permissions = [
-            permission
-            for permission in Permission.objects.select_related("content_type")
-            if f"{permission.content_type.app_label}.{permission.codename}" in labels
-        ]
-        assert len(permissions) == len(labels), f"Missing permissions for {name}"
-        group.permissions.set(permissions)
 
 
 # The machine's two cores are shared: give slow pages and assertions room before failing.

@@ -1,0 +1,92 @@
+"""The roles of SPEC section 1: Django groups and the permissions each one holds.
+
+The data migration creates them; ``ensure_roles`` also runs after every ``migrate`` and
+``flush`` (post_migrate), so a database emptied by a test or a reset gets them back.
+"""
+
+from django.apps import apps as global_apps
+
+STAFF = "Marketing staff"
+MANAGER = "Marketing manager"
+
+VIEW_ALL = [
+    ("crm", m)
+    for m in [
+        "contact",
+        "salesperson",
+        "territory",
+        "mailinggroup",
+        "industrygroup",
+        "jobresponsibility",
+        "businessrelation",
+        "salutation",
+        "salutationformula",
+        "companyinformation",
+    ]
+] + [
+    ("interactions", m)
+    for m in [
+        "interactiongroup",
+        "interactiontemplate",
+        "interactiontemplatelanguage",
+        "loggedsegment",
+        "interactionlogentry",
+    ]
+]
+SEGMENT_MODELS = [
+    "segment",
+    "segmentlanguage",
+    "segmentline",
+    "criteriaaction",
+    "removedline",
+    "savedcriteria",
+    "savedcriteriaaction",
+]
+MANAGED_BY_MANAGER = [
+    ("interactions", "interactiongroup"),
+    ("interactions", "interactiontemplate"),
+    ("interactions", "interactiontemplatelanguage"),
+    ("crm", "mailinggroup"),
+]
+
+
+def staff_permissions():
+    perms = [(app, f"view_{model}") for app, model in VIEW_ALL]
+    for model in SEGMENT_MODELS:
+        perms += [("segments", f"{verb}_{model}") for verb in ("add", "change", "delete", "view")]
+    return perms
+
+
+def manager_permissions():
+    perms = staff_permissions() + [
+        ("segments", "log_segment"),
+        ("interactions", "cancel_interaction"),
+    ]
+    for app, model in MANAGED_BY_MANAGER:
+        perms += [(app, f"{verb}_{model}") for verb in ("add", "change", "delete")]
+    return perms
+
+
+ROLES = {STAFF: staff_permissions, MANAGER: manager_permissions}
+
+
+def ensure_roles(apps=global_apps, using: str = "default") -> None:
+    """Create each missing role with its permissions; an existing role is left as it is."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in ROLES.items():
+        group, created = Group.objects.using(using).get_or_create(name=name)
+        if not created:
+            continue
+        permissions = [
+            Permission.objects.using(using).get(
+                content_type__app_label=app_label, codename=codename
+            )
+            for app_label, codename in wanted()
+        ]
+        group.permissions.set(permissions)
+
+
+def ensure_roles_after_migrate(sender, using="default", **kwargs):
+    """post_migrate receiver; auth's own receiver has created the permissions by then."""
+    ensure_roles(using=using)
