@@ -4,6 +4,7 @@ See ``.env.example`` for every variable it reads.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -146,6 +147,9 @@ STORAGES = {
 # whitenoise serves static files in every environment; it reads them from the apps and
 # static/ directly, and from STATIC_ROOT once `collectstatic` has filled it (production).
 WHITENOISE_USE_FINDERS = True
+# Until collectstatic has run, whitenoise warns that STATIC_ROOT is missing; the finders
+# serve everything meanwhile, so the warning says nothing useful.
+warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = CRISPY_TEMPLATE_PACK = "bootstrap5"
