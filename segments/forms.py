@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.models import modelform_factory
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +61,7 @@ class SegmentHeaderForm(forms.ModelForm):
             value = inherited.get(name)
             if value not in (None, ""):
                 fields[name].widget.attrs["placeholder"] = _("From the template: %(value)s") % {
-                    "value": value
+                    "value": formats.localize(value)
                 }
         for name in ("correspondence_type", "information_flow", "initiated_by"):
             value = inherited.get(name)

@@ -317,7 +317,9 @@ NAVBAR = [
     "Samhandlingsloggposter",
     "Samhandlingsmaler",
     "Logg ut",
-    "Norsk bokmål",
+    # Each language is offered in its own name, whatever the interface's language.
+    "Norsk (bokmål)",
+    "English",
 ]
 
 
