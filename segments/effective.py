@@ -223,10 +223,27 @@ def annotate_effective_values(queryset):
         default=F("_segment_template_language__subject"),
         output_field=text,
     )
+    # The header's subject is the segment's subject in the segment's language, which is
+    # the header's language or, when it names none, its template's default language.
+    header_subject = Case(
+        When(
+            Q(segment__language="", segment__interaction_template__isnull=True)
+            | Q(segment__language="", segment__interaction_template__default_language="")
+            | Q(
+                segment__language="",
+                effective_language=F("segment__interaction_template__default_language"),
+            )
+            | Q(segment__language=F("effective_language")),
+            then=F("segment__subject"),
+        ),
+        default=BLANK,
+        output_field=text,
+    )
     return queryset.annotate(
         effective_subject=Coalesce(
             _set("subject"),
             NullIf(F("_segment_version__subject"), BLANK),
+            NullIf(header_subject, BLANK),
             NullIf(template_subject, BLANK),
             F("effective_description"),
             output_field=text,

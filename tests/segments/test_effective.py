@@ -209,6 +209,27 @@ class TestLanguageAndSubject:
         line.save()
         assert effective(line).effective_subject == "Your offer"
 
+    def test_the_segment_headers_subject_is_its_subject_in_the_segments_language(
+        self, segment, template
+    ):
+        """The header's subject is the segment's subject in its language (or, with no
+        language on the header, the template's default language); a version for that
+        language on the segment still comes first."""
+        InteractionTemplateLanguageFactory(template=template, language="en", subject="Offer")
+        InteractionTemplateLanguageFactory(template=template, language="nb", subject="Tilbud")
+        english = add_line(segment, ContactFactory(language="en"))
+        norwegian = add_line(segment, ContactFactory(language="nb"))
+        segment.subject = "Spring offer"
+        segment.save()
+        assert effective(english).effective_subject == "Spring offer"
+        assert effective(norwegian).effective_subject == "Tilbud"
+        segment.language = "nb"
+        segment.save()
+        assert effective(english).effective_subject == "Offer"
+        assert effective(norwegian).effective_subject == "Spring offer"
+        SegmentLanguage.objects.create(segment=segment, language="nb", subject="Vårtilbud")
+        assert effective(norwegian).effective_subject == "Vårtilbud"
+
     def test_document_chain(self, segment, template):
         InteractionTemplateLanguageFactory(
             template=template, language="en", document="templates/t/en/letter.docx"
