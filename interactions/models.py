@@ -154,6 +154,13 @@ class LedgerQuerySet(models.QuerySet):
             _("%(name)s are append-only.") % {"name": self.model._meta.verbose_name_plural}
         )
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:  # an upsert rewrites existing rows
+            raise ReadOnlyRecordError(
+                _("%(name)s are append-only.") % {"name": self.model._meta.verbose_name_plural}
+            )
+        return super().bulk_create(objs, *args, **kwargs)
+
     def delete(self):
         raise ReadOnlyRecordError(
             _("%(name)s are append-only.") % {"name": self.model._meta.verbose_name_plural}
@@ -192,6 +199,8 @@ class LedgerRecord(models.Model):
             raise ReadOnlyRecordError(
                 _("%(name)s are append-only.") % {"name": self._meta.verbose_name_plural}
             )
+        # With a key given, Django would UPDATE an existing row of that key.
+        kwargs.setdefault("force_insert", True)
         super().save(**kwargs)
 
     def delete(self, **kwargs):
