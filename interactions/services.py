@@ -92,10 +92,15 @@ def delete_canceled_logged_segments(*, user, **filters) -> int:
     Their interaction log entries stay in the ledger, unlinked from the deleted header.
     """
     try:
-        logged = LoggedSegment.objects.filter(canceled=True, **filters)
-        keys = logged.values("pk")
-        # Evaluated once here, so that a bad filter fails before anything changes.
-        InteractionLogEntry.objects.filter(logged_segment__in=keys).exists()
+        # The logged segments' keys (not their entries), read before anything changes: a
+        # bad filter fails here, and a filter over the entries still holds once they are
+        # unlinked.
+        keys = list(
+            LoggedSegment.objects.filter(canceled=True, **filters)
+            .order_by()
+            .values_list("pk", flat=True)
+            .distinct()
+        )
     except (FieldError, ValueError, TypeError) as error:
         raise InteractionError(
             _("Logged segments cannot be filtered by %(filters)s: %(error)s")

@@ -109,6 +109,22 @@ def test_delete_canceled_logged_segments_by_filter(manager):
     assert list(LoggedSegment.objects.values_list("pk", flat=True)) == [first.pk]
 
 
+def test_delete_canceled_logged_segments_by_a_filter_on_their_entries(manager):
+    """A filter over the entries is decided before the entries are unlinked from them."""
+    chosen, other = log(2), log(1)
+    for logged in (chosen, other):
+        services.set_logged_segment_canceled(logged, canceled=True, user=manager)
+    contact = chosen.entries.order_by("entry_no").first().contact
+    entries = list(chosen.entries.values_list("pk", flat=True))
+    deleted = services.delete_canceled_logged_segments(user=manager, entries__contact=contact)
+    assert deleted == 1
+    assert list(LoggedSegment.objects.values_list("pk", flat=True)) == [other.pk]
+    assert set(
+        InteractionLogEntry.objects.filter(pk__in=entries).values_list("logged_segment", flat=True)
+    ) == {None}
+    assert other.entries.count() == 1
+
+
 def test_delete_canceled_logged_segments_with_a_bad_filter_changes_nothing(manager):
     logged = log(1)
     services.set_logged_segment_canceled(logged, canceled=True, user=manager)
