@@ -1,5 +1,6 @@
 """Contact pages: the home page, the filterable contact list and the contact card."""
 
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Q
 from django.shortcuts import render
 from django.views.generic import DetailView
@@ -29,7 +30,14 @@ def home(request):
     )
 
 
-class ContactListView(FilterView):
+class ContactPermission(PermissionRequiredMixin):
+    """Contacts are for the marketing roles (SPEC 1): anyone else logged in gets 403."""
+
+    permission_required = "crm.view_contact"
+    raise_exception = True
+
+
+class ContactListView(ContactPermission, FilterView):
     """Contacts filtered by the `contact` criteria source, the same filters segments use."""
 
     filterset_class = ContactFilter
@@ -42,7 +50,7 @@ class ContactListView(FilterView):
         return Contact.objects.select_related("salesperson", "territory")
 
 
-class ContactDetailView(DetailView):
+class ContactDetailView(ContactPermission, DetailView):
     """The contact card: its company or persons, its interactions and segments."""
 
     template_name = "crm/contact_detail.html"

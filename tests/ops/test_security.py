@@ -43,8 +43,8 @@ def test_pages_carry_a_content_security_policy(client):
     assert "frame-ancestors 'none'" in policy
 
 
-def test_an_unreachable_database_gives_a_friendly_503(client, user):
-    client.force_login(user)
+def test_an_unreachable_database_gives_a_friendly_503(client, staff):
+    client.force_login(staff)
     with mock.patch(
         "crm.views.ContactListView.get_queryset",
         side_effect=OperationalError("connection refused"),
