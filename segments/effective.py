@@ -125,8 +125,15 @@ def annotate_effective_values(queryset):
         ),
         effective_correspondence_type=Case(
             When(~Q(correspondence_type=""), then=F("correspondence_type")),
+            # A blank "ignore" on the header is its template's, like every header field.
             When(
-                Q(segment__ignore_contact_correspondence_type=True)
+                (
+                    Q(segment__ignore_contact_correspondence_type=True)
+                    | Q(
+                        segment__ignore_contact_correspondence_type__isnull=True,
+                        segment__interaction_template__ignore_contact_correspondence_type=True,
+                    )
+                )
                 & ~Q(segment__correspondence_type=""),
                 then=F("segment__correspondence_type"),
             ),

@@ -149,6 +149,22 @@ class TestCorrespondenceType:
         line = add_line(segment, ContactFactory(correspondence_type="email"))
         assert effective(line).effective_correspondence_type == "email"
 
+    def test_a_blank_ignore_on_the_segment_takes_the_templates(self, segment, template):
+        """Blank means "from the template": a segment whose template ignores the contact's
+        type ignores it too, so the segment's own type is used."""
+        template.ignore_contact_correspondence_type = True
+        template.correspondence_type = CorrespondenceType.EMAIL
+        template.save()
+        segment.correspondence_type = CorrespondenceType.HARD_COPY
+        segment.save()
+        assert segment.ignore_contact_correspondence_type is None
+        line = add_line(segment, ContactFactory(correspondence_type="email"))
+        assert effective(line).effective_correspondence_type == "hard_copy"
+        segment.ignore_contact_correspondence_type = False
+        segment.save()
+        # The segment does not ignore it; the template still does (SPEC 4.2, third case).
+        assert effective(line).effective_correspondence_type == "email"
+
     def test_the_templates_when_the_template_ignores_the_contacts_type(self, segment, template):
         template.ignore_contact_correspondence_type = True
         template.save()
