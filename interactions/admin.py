@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .forms import CheckedDocumentForm
 from .models import (
     InteractionGroup,
     InteractionLogEntry,
@@ -20,6 +21,7 @@ class InteractionGroupAdmin(admin.ModelAdmin):
 
 class InteractionTemplateLanguageInline(admin.TabularInline):
     model = InteractionTemplateLanguage
+    form = CheckedDocumentForm
     extra = 1
     fields = ["language", "description", "subject", "document"]
 
@@ -46,6 +48,7 @@ class InteractionTemplateAdmin(admin.ModelAdmin):
 
 @admin.register(InteractionTemplateLanguage)
 class InteractionTemplateLanguageAdmin(admin.ModelAdmin):
+    form = CheckedDocumentForm
     list_display = ["template", "language", "description", "subject", "document"]
     list_filter = ["language"]
     list_select_related = ["template"]

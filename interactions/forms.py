@@ -123,6 +123,26 @@ class InteractionTemplateLanguageForm(CrispyModelForm):
         return document
 
 
+class CheckedDocumentForm(forms.ModelForm):
+    """The admin's form for any model with a ``document``: an upload is checked first.
+
+    The admin stores files itself, so without this a macro document or a zip bomb would
+    reach the letters code unchecked.
+    """
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not isinstance(document, UploadedFile):
+            return document
+        try:
+            letters.check_upload(document, document.size)
+        except LetterError as error:
+            raise ValidationError(error.messages, code=error.code) from None
+        finally:
+            document.seek(0)
+        return document
+
+
 BOOLEAN_CHOICES = [("true", _("Yes")), ("false", _("No"))]
 
 

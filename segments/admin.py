@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from interactions.forms import CheckedDocumentForm
+
 from .models import (
     CriteriaAction,
     RemovedLine,
@@ -40,12 +42,14 @@ LINE_FIELDS = [
 
 class SegmentLanguageInline(admin.TabularInline):
     model = SegmentLanguage
+    form = CheckedDocumentForm
     extra = 0
     fields = ["language", "subject", "document"]
 
 
 class SegmentLineInline(admin.TabularInline):
     model = SegmentLine
+    form = CheckedDocumentForm
     extra = 0
     fields = LINE_FIELDS
     raw_id_fields = ["contact", "interaction_template", "salesperson"]
@@ -107,6 +111,7 @@ class SegmentAdmin(admin.ModelAdmin):
 
 @admin.register(SegmentLanguage)
 class SegmentLanguageAdmin(admin.ModelAdmin):
+    form = CheckedDocumentForm
     list_display = ["segment", "language", "subject", "document"]
     list_filter = ["language"]
     list_select_related = ["segment"]
@@ -116,6 +121,7 @@ class SegmentLanguageAdmin(admin.ModelAdmin):
 
 @admin.register(SegmentLine)
 class SegmentLineAdmin(admin.ModelAdmin):
+    form = CheckedDocumentForm
     list_display = [
         "segment",
         "line_no",
@@ -145,6 +151,7 @@ class CriteriaActionAdmin(admin.ModelAdmin):
 
 @admin.register(RemovedLine)
 class RemovedLineAdmin(admin.ModelAdmin):
+    form = CheckedDocumentForm
     list_display = ["segment", "line_no", "contact", "removed_by"]
     list_select_related = ["segment", "contact", "removed_by__segment"]
     search_fields = ["segment__no", "contact__no", "contact__name"]

@@ -50,3 +50,87 @@ def test_home_and_menu_show_staff_their_pages(staff_client):
         "interactions:template-list",
     ]:
         assert f'href="{reverse(name)}"' in content, name
+
+
+# --- uploads: every document path runs letters.check_upload -----------------------------------
+
+NOT_A_DOCX = b"MZ this is a program, not a Word document"
+
+
+def _upload(name="letter.docx", content=NOT_A_DOCX):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def _admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_the_admin_refuses_a_template_language_document_that_is_not_a_docx(admin_client):
+    from interactions.models import InteractionTemplateLanguage
+    from tests.factories import InteractionTemplateFactory
+
+    template = InteractionTemplateFactory()
+    data = {"template": template.pk, "language": "en", "description": "", "subject": ""}
+    response = admin_client.post(
+        _admin_url(InteractionTemplateLanguage, "add"), {**data, "document": _upload()}
+    )
+    assert response.status_code == 200
+    assert "The file is not a Word document (.docx)" in response.content.decode()
+    assert not InteractionTemplateLanguage.objects.exists()
+
+
+def test_the_admin_refuses_a_segment_language_document_that_is_not_a_docx(admin_client):
+    from segments.models import SegmentLanguage
+    from tests.factories import SegmentFactory
+
+    segment = SegmentFactory()
+    data = {"segment": segment.pk, "language": "en", "subject": ""}
+    response = admin_client.post(
+        _admin_url(SegmentLanguage, "add"), {**data, "document": _upload()}
+    )
+    assert response.status_code == 200
+    assert "The file is not a Word document (.docx)" in response.content.decode()
+    assert not SegmentLanguage.objects.exists()
+
+
+def test_the_admin_refuses_a_line_document_that_is_not_a_docx(admin_client, admin_user):
+    from django.forms.models import model_to_dict
+
+    from segments import services
+    from segments.models import SegmentLine
+    from tests.factories import SegmentFactory
+
+    segment = SegmentFactory()
+    line = services.add_line(segment, contact=ContactFactory(), user=admin_user)
+    data = {
+        key: ("" if value is None else value)
+        for key, value in model_to_dict(line).items()
+        if key != "document"
+    }
+    response = admin_client.post(
+        _admin_url(SegmentLine, "change", line.pk), {**data, "document": _upload()}
+    )
+    assert response.status_code == 200
+    assert "The file is not a Word document (.docx)" in response.content.decode()
+    line.refresh_from_db()
+    assert not line.document
+
+
+def test_the_admin_still_takes_a_real_docx(admin_client, settings, tmp_path):
+    from interactions import letters
+    from interactions.models import InteractionTemplateLanguage
+    from tests.factories import InteractionTemplateFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    template = InteractionTemplateFactory()
+    document = letters.build_document(["Dear «ContactName»"])
+    data = {"template": template.pk, "language": "en", "description": "", "subject": ""}
+    response = admin_client.post(
+        _admin_url(InteractionTemplateLanguage, "add"),
+        {**data, "document": _upload(content=document)},
+    )
+    assert response.status_code == 302
+    stored = InteractionTemplateLanguage.objects.get()
+    assert stored.document.read() == document
