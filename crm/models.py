@@ -364,10 +364,14 @@ class Contact(models.Model):
 
     def _check_company_change(self):
         """A person's company cannot change while the person is on a segment line."""
-        if not self.pk or self.type != ContactType.PERSON:
+        if not self.pk:
             return
-        old_company = type(self).objects.filter(pk=self.pk).values_list("company", flat=True)
-        if old_company and old_company[0] != self.company_id and self.segment_lines.exists():
+        stored = type(self).objects.filter(pk=self.pk).values_list("type", "company").first()
+        if stored is None or stored[0] != ContactType.PERSON:
+            return
+        # A person turned into a company becomes its own company.
+        company = self.pk if self.type == ContactType.COMPANY else self.company_id
+        if stored[1] != company and self.segment_lines.exists():
             raise ValidationError(
                 {
                     "company": ValidationError(
