@@ -830,10 +830,29 @@ class LettersDownloadView(SegmentMixin, View):
     permission_required = "segments.view_segment"
 
     def get(self, request, pk, kind):
+        return self.download(kind, start_job=False)
+
+    def post(self, request, pk, kind):
+        return self.download(kind, start_job=True)
+
+    def download(self, kind: str, *, start_job: bool):
+        """Stream the letters; a large segment's are built by a job, which only a POST
+        starts: a link followed by a crawler or planted on another site queues nothing."""
+        request, pk = self.request, self.segment.pk
         if kind not in DOWNLOADS:
             raise Http404(_("There is no letters download %(kind)s.") % {"kind": kind})
         write, extension, content_type = DOWNLOADS[kind]
         if segment_jobs.is_large(self.segment):
+            if not start_job:
+                messages.info(
+                    request,
+                    _(
+                        "The letters of segment %(no)s are built in the background; "
+                        "start it with a download button on this page."
+                    )
+                    % {"no": self.segment.no},
+                )
+                return redirect("segments:letters", pk)
             try:
                 job = segment_jobs.start_letters(self.segment, kind=kind, user=request.user)
             except SegmentError as error:

@@ -134,3 +134,38 @@ def test_the_admin_still_takes_a_real_docx(admin_client, settings, tmp_path):
     assert response.status_code == 302
     stored = InteractionTemplateLanguage.objects.get()
     assert stored.document.read() == document
+
+
+# --- writes are POST-only -------------------------------------------------------------------
+
+
+def test_a_get_on_a_large_segments_letters_download_starts_no_job(
+    staff_client, staff, settings, tmp_path
+):
+    """A link (or another site's <img>) must not queue background work."""
+    from crm.models import Job
+    from tests.ops.jobdata import letter_segment
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.SEGMENT_BACKGROUND_THRESHOLD = 2
+    segment = letter_segment(3, user=staff)
+    url = reverse("segments:letters-download", args=[segment.pk, "zip"])
+    response = staff_client.get(url, follow=True)
+    assert not Job.objects.exists()
+    assert response.redirect_chain[-1][0] == reverse("segments:letters", args=[segment.pk])
+    assert "built in the background" in response.content.decode()
+    # The page's download buttons are POST forms, so they do start the job.
+    assert f'action="{url}"' in response.content.decode()
+    response = staff_client.post(url)
+    job = Job.objects.get(target=segment.no)
+    assert response.url == job.get_absolute_url()
+
+
+def test_small_segments_letters_still_download_with_a_link(staff_client, staff, tmp_path, settings):
+    from tests.ops.jobdata import letter_segment
+
+    settings.MEDIA_ROOT = tmp_path
+    segment = letter_segment(2, user=staff)
+    response = staff_client.get(reverse("segments:letters-download", args=[segment.pk, "zip"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"

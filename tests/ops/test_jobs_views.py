@@ -102,7 +102,7 @@ def test_letters_of_a_large_segment_are_built_by_a_job(
     segment = letter_segment(3, user=staff)
     url = reverse("segments:letters-download", args=[segment.pk, "zip"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.get(url)
+        response = staff_client.post(url)
     job = Job.objects.get(target=segment.no)
     assert response.url == job.get_absolute_url()
     job.refresh_from_db()
