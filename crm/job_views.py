@@ -62,10 +62,13 @@ class JobDownloadView(JobMixin, View):
 
 
 class JobRetryView(JobMixin, View):
+    """Start a failed job again; only its starter may, since it re-runs their work with
+    their rights (an administrator sees every job but retries only their own)."""
+
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        job = get_object_or_404(self.get_queryset(), pk=pk)
+        job = get_object_or_404(self.get_queryset().filter(created_by=request.user), pk=pk)
         try:
             retried = jobs.retry(job, user=request.user)
         except jobs.JobError as error:

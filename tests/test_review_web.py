@@ -169,3 +169,74 @@ def test_small_segments_letters_still_download_with_a_link(staff_client, staff, 
     response = staff_client.get(reverse("segments:letters-download", args=[segment.pk, "zip"]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
+
+
+# --- jobs: object-level access --------------------------------------------------------------
+
+
+def _failed_job(user, **fields):
+    from crm.models import Job
+
+    values = {
+        "kind": "segments.log",
+        "description": "Log segment SEG00042",
+        "task_path": "segments.tasks.log_segment",
+        "arguments": {"segment": 1, "user": user.pk},
+        "state": "failed",
+        "error": "worker lost",
+    }
+    return Job.objects.create(created_by=user, **{**values, **fields})
+
+
+def test_an_administrator_sees_another_users_job_but_cannot_retry_it(client, staff):
+    """A retry re-runs the work as its starter (logging, letters): only the starter may."""
+    from crm.models import Job
+
+    job = _failed_job(staff)
+    admin = UserFactory(username="site-admin", is_staff=True)
+    client.force_login(admin)
+    assert client.get(reverse("jobs:job-detail", args=[job.pk])).status_code == 200
+    response = client.post(reverse("jobs:job-retry", args=[job.pk]))
+    assert response.status_code == 404
+    assert Job.objects.count() == 1
+    assert reverse("jobs:job-retry", args=[job.pk]) not in client.get(
+        reverse("jobs:job-detail", args=[job.pk])
+    ).content.decode()
+
+
+def test_a_user_retries_their_own_failed_job(staff_client, staff, django_capture_on_commit_callbacks):
+    from crm.models import Job
+
+    job = _failed_job(staff)
+    response = staff_client.post(reverse("jobs:job-retry", args=[job.pk]))
+    retried = Job.objects.exclude(pk=job.pk).get()
+    assert retried.retry_of == job
+    assert response.url == retried.get_absolute_url()
+
+
+def test_another_users_job_file_is_not_found(client, staff, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    job = _failed_job(staff, state="succeeded", error="")
+    job.file.save("letters.zip", ContentFile(b"PK"), save=True)
+    client.force_login(UserFactory(username="other-staff", groups=["Marketing staff"]))
+    assert client.get(reverse("jobs:job-download", args=[job.pk])).status_code == 404
+    client.force_login(staff)
+    assert client.get(reverse("jobs:job-download", args=[job.pk])).status_code == 200
+
+
+def test_the_job_list_query_count_is_flat(staff_client, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(reverse("jobs:job-list")).status_code == 200
+        return len(queries)
+
+    _failed_job(staff)
+    few = page_queries()
+    for _ in range(15):
+        _failed_job(staff, retry_of=_failed_job(staff))
+    assert page_queries() == few
