@@ -199,12 +199,13 @@ def test_an_administrator_sees_another_users_job_but_cannot_retry_it(client, sta
     response = client.post(reverse("jobs:job-retry", args=[job.pk]))
     assert response.status_code == 404
     assert Job.objects.count() == 1
-    assert reverse("jobs:job-retry", args=[job.pk]) not in client.get(
-        reverse("jobs:job-detail", args=[job.pk])
-    ).content.decode()
+    assert (
+        reverse("jobs:job-retry", args=[job.pk])
+        not in client.get(reverse("jobs:job-detail", args=[job.pk])).content.decode()
+    )
 
 
-def test_a_user_retries_their_own_failed_job(staff_client, staff, django_capture_on_commit_callbacks):
+def test_a_user_retries_their_own_failed_job(staff_client, staff):
     from crm.models import Job
 
     job = _failed_job(staff)
