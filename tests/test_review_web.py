@@ -241,3 +241,40 @@ def test_the_job_list_query_count_is_flat(staff_client, staff):
     for _ in range(15):
         _failed_job(staff, retry_of=_failed_job(staff))
     assert page_queries() == few
+
+
+# --- XSS: user text is escaped everywhere it is shown ------------------------------------------
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def test_hostile_names_criteria_and_notes_are_escaped_on_every_page(client, manager):
+    from segments import services
+    from tests.factories import SegmentFactory
+    from tests.ledger_data import log_entry, logged_segment
+
+    client.force_login(manager)
+    contact = ContactFactory(name=HOSTILE, job_title=HOSTILE)
+    segment = SegmentFactory(created_by=manager, description=HOSTILE)
+    services.add_contacts(segment, criteria={"contact": {"name": HOSTILE}}, user=manager)
+    line = segment.lines.get()
+    line.__class__.objects.filter(pk=line.pk).update(personal_note=HOSTILE, description=HOSTILE)
+    logged = logged_segment(manager, description=HOSTILE)
+    entry = log_entry(contact, manager, logged_segment=logged, description=HOSTILE)
+    response = client.post(reverse("segments:line-remove", args=[segment.pk, line.pk]), follow=True)
+    pages = [
+        response,
+        client.get(reverse("crm:contact-list")),
+        client.get(reverse("crm:contact-detail", args=[contact.pk])),
+        client.get(reverse("segments:segment-detail", args=[segment.pk])),
+        client.get(reverse("segments:segment-list")),
+        client.get(reverse("interactions:logged-segment-detail", args=[logged.pk])),
+        client.get(reverse("interactions:entry-list")),
+        client.get(reverse("interactions:entry-detail", args=[entry.pk])),
+        client.get(reverse("segments:contact-search"), {"contact": "script"}),
+    ]
+    for page in pages:
+        content = page.content.decode()
+        assert page.status_code == 200
+        assert HOSTILE not in content
+        assert "&lt;script&gt;" in content
