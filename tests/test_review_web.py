@@ -278,3 +278,145 @@ def test_hostile_names_criteria_and_notes_are_escaped_on_every_page(client, mana
         assert page.status_code == 200
         assert HOSTILE not in content
         assert "&lt;script&gt;" in content
+
+
+# --- 403 with nothing changed ------------------------------------------------------------------
+
+
+def _snapshot():
+    """Every row the pages can write, as comparable values."""
+    from crm.models import Contact, Job, MailingGroup
+    from interactions.models import (
+        InteractionGroup,
+        InteractionLogEntry,
+        InteractionTemplate,
+        InteractionTemplateLanguage,
+        LoggedSegment,
+    )
+    from segments.models import CriteriaAction, SavedCriteria, Segment, SegmentLine
+
+    models = [
+        Job,
+        MailingGroup,
+        InteractionGroup,
+        InteractionLogEntry,
+        InteractionTemplate,
+        InteractionTemplateLanguage,
+        LoggedSegment,
+        CriteriaAction,
+        SavedCriteria,
+        Segment,
+        SegmentLine,
+    ]
+    snapshot = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+    snapshot["memberships"] = list(Contact.mailing_groups.through.objects.order_by("pk").values())
+    return snapshot
+
+
+@pytest.fixture
+def world(manager):
+    from segments import services
+    from tests.factories import (
+        InteractionTemplateLanguageFactory,
+        MailingGroupFactory,
+        SegmentFactory,
+    )
+    from tests.ledger_data import log_entry, logged_segment
+
+    version = InteractionTemplateLanguageFactory()
+    segment = SegmentFactory(created_by=manager, interaction_template=version.template)
+    contact = ContactFactory()
+    line = services.add_line(segment, contact=contact, user=manager)
+    saved = services.save_criteria(segment, code="SC1", description="x", user=manager)
+    logged = logged_segment(manager)
+    entry = log_entry(contact, manager, logged_segment=logged)
+    canceled = logged_segment(manager, segment_no="SEG90002", canceled=True)
+    return {
+        "segment": segment.pk,
+        "line": line.pk,
+        "saved": saved.pk,
+        "logged": logged.pk,
+        "canceled": canceled.pk,
+        "entry": entry.pk,
+        "template": version.template.pk,
+        "version": version.pk,
+        "group": version.template.group_id,
+        "mailing_group": MailingGroupFactory().pk,
+    }
+
+
+MANAGER_ONLY = [
+    ("segments:log", ["segment"], {"deliver": "on"}),
+    ("segments:apply-mailing-group", ["segment"], {"mailing_group": "{mailing_group}"}),
+    ("interactions:logged-segment-cancel", ["logged"], {"canceled": "true"}),
+    ("interactions:logged-segment-delete", ["canceled"], {}),
+    ("interactions:logged-segment-delete-canceled", [], {}),
+    ("interactions:entry-cancel", [], {"canceled": "true", "entries": "{entry}"}),
+    ("interactions:template-create", [], {"code": "NEW", "group": "{group}"}),
+    ("interactions:template-update", ["template"], {"code": "NEW", "group": "{group}"}),
+    ("interactions:template-delete", ["template"], {}),
+    ("interactions:template-language-create", ["template"], {"language": "nb"}),
+    ("interactions:template-language-update", ["template", "version"], {"language": "nb"}),
+    ("interactions:template-language-delete", ["template", "version"], {}),
+    ("interactions:group-create", [], {"code": "NEW"}),
+    ("interactions:group-update", ["group"], {"code": "NEW"}),
+]
+
+SEGMENT_WRITES = [
+    ("segments:segment-create", [], {"description": "x"}),
+    ("segments:segment-header", ["segment"], {"description": "changed"}),
+    ("segments:segment-delete", ["segment"], {}),
+    ("segments:line-add", ["segment"], {"contact": "CT"}),
+    ("segments:line-remove", ["segment", "line"], {}),
+    ("segments:line-note", ["segment", "line"], {"personal_note": "x"}),
+    ("segments:criteria", ["segment", "add"], {}),
+    ("segments:go-back", ["segment"], {}),
+    ("segments:save-criteria", ["segment"], {"code": "SC2"}),
+    ("segments:reuse-criteria", ["segment"], {"saved": "{saved}"}),
+    ("segments:saved-criteria-delete", ["saved"], {}),
+    ("segments:logged-segment-follow-up", ["logged"], {}),
+    ("segments:letters-download", ["segment", "zip"], {}),
+]
+
+
+def _request(world, name, args, data):
+    url = reverse(name, args=[world.get(arg, arg) for arg in args])
+    return url, {key: value.format(**world) for key, value in data.items()}
+
+
+@pytest.mark.parametrize(("name", "args", "data"), MANAGER_ONLY, ids=[m[0] for m in MANAGER_ONLY])
+def test_staff_get_403_on_manager_only_writes_and_nothing_changes(
+    client, staff, world, name, args, data
+):
+    client.force_login(staff)
+    url, data = _request(world, name, args, data)
+    before = _snapshot()
+    assert client.post(url, data).status_code == 403
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "data"),
+    MANAGER_ONLY + SEGMENT_WRITES,
+    ids=[m[0] for m in MANAGER_ONLY + SEGMENT_WRITES],
+)
+def test_users_without_a_role_get_403_on_every_write_and_nothing_changes(
+    no_role_client, world, name, args, data
+):
+    url, data = _request(world, name, args, data)
+    before = _snapshot()
+    assert no_role_client.post(url, data).status_code == 403
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "data"),
+    MANAGER_ONLY + SEGMENT_WRITES,
+    ids=[m[0] for m in MANAGER_ONLY + SEGMENT_WRITES],
+)
+def test_a_get_on_a_write_url_changes_nothing(client, manager, world, name, args, data):
+    client.force_login(manager)
+    url, data = _request(world, name, args, data)
+    before = _snapshot()
+    assert client.get(url, data).status_code in (200, 302, 405)
+    assert _snapshot() == before
