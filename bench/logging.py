@@ -223,7 +223,8 @@ def baseline_sql(vendor: str) -> str:
         x.cost, x.duration, x.flow, x.initiated, x.sp_id, x.evaluation, %(false)s,
         %(false)s, '', '',
         {merge_data},
-        COALESCE(NULLIF(x.l_document, ''), NULLIF(sl.document, ''), ''),
+        COALESCE(NULLIF(x.l_document, ''), NULLIF(sl.document, ''), NULLIF(tl.document, ''),
+            NULLIF(td.document, ''), ''),
         %(user)s, %(now)s
     FROM (
         SELECT l.line_no, l.contact_id, l.segment_id, s.no AS segment_no,
@@ -238,6 +239,8 @@ def baseline_sql(vendor: str) -> str:
             c.salutation_id AS c_salutation_id,
             COALESCE(l.interaction_template_id, s.interaction_template_id) AS tmpl_id,
             COALESCE(lt.group_id, st.group_id) AS group_id,
+            CASE WHEN lt.id IS NOT NULL THEN lt.default_language ELSE st.default_language END
+                AS tmpl_default_lang,
             COALESCE(l.date, s.date) AS eff_date,
             COALESCE(l.salesperson_id, s.salesperson_id, c.salesperson_id) AS sp_id,
             COALESCE(NULLIF(l.description, ''), NULLIF(lt.description, ''),
@@ -279,6 +282,8 @@ def baseline_sql(vendor: str) -> str:
     ) x
     LEFT JOIN interactions_interactiontemplatelanguage tl
         ON tl.template_id = x.tmpl_id AND tl.language = x.lang
+    LEFT JOIN interactions_interactiontemplatelanguage td
+        ON td.template_id = x.tmpl_id AND td.language = x.tmpl_default_lang
     LEFT JOIN segments_segmentlanguage sl
         ON sl.segment_id = x.segment_id AND sl.language = x.lang
     LEFT JOIN crm_salutationformula sf

@@ -10,8 +10,7 @@ number of lines.
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
@@ -233,21 +232,10 @@ def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bo
         "delivery_status": delivery_status,
         "delivery_error": Value(""),
         "merge_data": F("merge_data"),
-        # The personalised letter moves to the entry: the entry keeps the stored file.
-        # So does the segment's edited copy, which is deleted with the segment.
-        "document": Coalesce(
-            NullIf(F("document"), Value("")),
-            Subquery(
-                SegmentLanguage.objects.filter(
-                    segment_id=OuterRef("segment_id"), language=OuterRef("effective_language")
-                )
-                .exclude(document="")
-                .order_by()
-                .values("document")[:1]
-            ),
-            Value(""),
-            output_field=text,
-        ),
+        # The document the letter was merged from: the personalised letter, the segment's
+        # edited copy (deleted with the segment) or the template's. The entry keeps it, so
+        # its letter renders again identically even after the template gets a new one.
+        "document": F("effective_document"),
         "created_by": Value(user.pk),
         "created_at": Value(timezone.now(), output_field=models.DateTimeField()),
     }

@@ -196,6 +196,21 @@ def test_formal_salutation_in_the_letters_language(segment):
     assert text_of(outputs.preview(line)) == ["Kjære Kari Nordmann"]
 
 
+def test_a_logged_letter_stays_identical_after_the_template_gets_a_new_document(
+    segment, template, user
+):
+    """The entry keeps the document it was merged from, not a link to today's template."""
+    add(segment, 1, name="Ann Smith", language="en")
+    sent = outputs.preview(segment.lines.get())
+    logged = services.log_segment(segment, user=user)
+    entry = InteractionLogEntry.objects.get(logged_segment=logged)
+    version = template.languages.get(language="en")
+    version.document = ContentFile(letters.build_document(["Changed «ContactName»"]), "v2.docx")
+    version.save()
+    assert text_of(outputs.entry_letter(entry)) == text_of(sent)
+    assert text_of(sent)[0] == "Dear Ann Smith,"
+
+
 def test_logged_entry_letter_is_rendered_again_identically(segment, user):
     line = add(segment, 1, name="Ann Smith", language="en", correspondence_type="hard_copy")
     line.document.save("mine.docx", ContentFile(letters.build_document(["«ContactName»"])))
