@@ -16,45 +16,16 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db.models import CharField, F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from crm.choices import CorrespondenceType, DeliveryStatus
 
 from . import letters
 from .exceptions import LetterError
-from .models import InteractionLogEntry, InteractionTemplateLanguage, LoggedSegment
+from .models import InteractionLogEntry, LoggedSegment
 
 #: Entries read and statuses written per round trip.
 CHUNK = 500
-
-
-def _template_document(language):
-    return Subquery(
-        InteractionTemplateLanguage.objects.filter(template_id=OuterRef("template_id"))
-        .filter(language=language)
-        .exclude(document="")
-        .order_by()
-        .values("document")[:1]
-    )
-
-
-def with_letter_document(entries):
-    """Annotate entries with ``letter_document``: the stored file their letter comes from.
-
-    The entry's own document (a personalised letter or the segment's edited copy), else
-    the template's document in the entry's language, else in the template's default one.
-    """
-    return entries.annotate(
-        letter_document=Coalesce(
-            NullIf(F("document"), Value("")),
-            _template_document(OuterRef("language")),
-            _template_document(OuterRef("template__default_language")),
-            Value(""),
-            output_field=CharField(),
-        )
-    )
 
 
 class DocumentCache:
@@ -85,8 +56,8 @@ def entry_values(entry: InteractionLogEntry | dict) -> dict[str, str]:
 def _no_document_error(entry: dict) -> LetterError:
     return LetterError(
         _(
-            "Interaction log entry %(entry_no)s has no letter: its template has no "
-            "document in %(language)s or its default language."
+            "Interaction log entry %(entry_no)s has no letter: no document in %(language)s "
+            "was there to merge when it was logged."
         ),
         code="no_document",
         params={"entry_no": entry["entry_no"], "language": entry["language"] or "-"},
@@ -96,23 +67,22 @@ def _no_document_error(entry: dict) -> LetterError:
 def entry_letter(entry: InteractionLogEntry) -> bytes:
     """The letter of a logged entry, rendered again exactly as it was sent."""
     row = (
-        with_letter_document(InteractionLogEntry.objects.filter(pk=entry.pk))
-        .values("entry_no", "merge_data", "letter_document", "language")
+        InteractionLogEntry.objects.filter(pk=entry.pk)
+        .values("entry_no", "merge_data", "document", "language")
         .get()
     )
-    if not row["letter_document"]:
+    if not row["document"]:
         raise _no_document_error(row)
-    return letters.render(DocumentCache(1).get(row["letter_document"]), entry_values(row))
+    return letters.render(DocumentCache(1).get(row["document"]), entry_values(row))
 
 
 def _rows(entries) -> Iterator[dict]:
     return (
-        with_letter_document(entries)
-        .order_by("entry_no")
+        entries.order_by("entry_no")
         .values(
             "entry_no",
             "merge_data",
-            "letter_document",
+            "document",
             "language",
             "subject",
             "description",
@@ -184,9 +154,9 @@ def send_emails(logged: LoggedSegment, *, only_failed: bool = False) -> dict[str
     with mailer:
         for row in _rows(entries):
             try:
-                if not row["letter_document"]:
+                if not row["document"]:
                     raise _no_document_error(row)
-                letter = letters.render(documents.get(row["letter_document"]), entry_values(row))
+                letter = letters.render(documents.get(row["document"]), entry_values(row))
                 message = _message(row, letter, attach=logged.send_as_attachment)
                 if not mailer.send_messages([message]):
                     raise smtplib.SMTPException(_("The mail server accepted no recipient."))
@@ -225,9 +195,9 @@ def make_print_batch(logged: LoggedSegment) -> int:
 
     def letters_of_entries():
         for row in _rows(entries):
-            if not row["letter_document"]:
+            if not row["document"]:
                 raise _no_document_error(row)
-            yield documents.get(row["letter_document"]), entry_values(row)
+            yield documents.get(row["document"]), entry_values(row)
 
     if not entries.exists():
         return 0

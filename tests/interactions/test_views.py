@@ -507,6 +507,8 @@ def test_entry_letter_is_rendered_from_its_merge_data(staff_client, staff):
         template=template,
         language="en",
         merge_data={"ContactName": "Anne Hansen", "City": "Bergen"},
+        # As log_segment stores it: the document the letter was merged from.
+        document=version.document.name,
     )
     response = staff_client.get(reverse("interactions:entry-letter", args=[entry.pk]))
     assert response.status_code == 200
