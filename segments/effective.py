@@ -79,7 +79,12 @@ def _inherited_text(line_field: str, segment_field: str, template_field: str):
     )
 
 
-def _inherited_number(line_field: str, segment_field: str, template_field: str, output_field):
+def inherited_number(line_field: str, segment_field: str, template_field: str, output_field):
+    """A number's effective value: line, line's template, segment, segment's template, 0.
+
+    Needs only the joins of those four, so aggregates (the page's totals) can use it
+    without the per-language joins of ``annotate_effective_values``.
+    """
     return Coalesce(
         F(line_field),
         line_template(template_field),
@@ -176,10 +181,10 @@ def annotate_effective_values(queryset):
             ),
             output_field=text,
         ),
-        effective_cost=_inherited_number(
+        effective_cost=inherited_number(
             "cost", "unit_cost", "unit_cost", models.DecimalField(max_digits=12, decimal_places=2)
         ),
-        effective_duration=_inherited_number(
+        effective_duration=inherited_number(
             "duration",
             "unit_duration",
             "unit_duration",

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from crm.models import Salesperson
 from interactions.models import InteractionTemplate, InteractionTemplateLanguage
 
-from .effective import _inherited_number
+from .effective import inherited_number
 from .models import CriteriaAction, SavedCriteria, Segment, SegmentLine
 
 #: Lines per page of the worksheet.
@@ -98,9 +98,9 @@ def segment_totals(segment: Segment) -> Totals:
         .order_by()
         .aggregate(
             lines=Count("pk"),
-            cost=Sum(_inherited_number("cost", "unit_cost", "unit_cost", cost_field)),
+            cost=Sum(inherited_number("cost", "unit_cost", "unit_cost", cost_field)),
             duration=Sum(
-                _inherited_number("duration", "unit_duration", "unit_duration", duration_field)
+                inherited_number("duration", "unit_duration", "unit_duration", duration_field)
             ),
         )
     )
