@@ -8,7 +8,7 @@ stays flat however many lines a segment has.
 import tempfile
 from collections.abc import Iterator
 
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Sum, TextField, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
@@ -156,7 +156,10 @@ def template_report(segment: Segment, document: bytes) -> dict:
     empty = {
         name: Sum(
             Case(
-                When(Exact(Coalesce(expressions[name], Value("")), ""), then=Value(1)),
+                When(
+                    Exact(Coalesce(expressions[name], Value(""), output_field=TextField()), ""),
+                    then=Value(1),
+                ),
                 default=Value(0),
                 output_field=IntegerField(),
             )

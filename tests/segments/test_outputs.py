@@ -222,3 +222,17 @@ def test_logged_entry_letter_is_rendered_again_identically(segment, user):
     assert outputs.entry_letter(entries[0]) == outputs.entry_letter(entries[0])
     entry_no_document = letters.build_document(["No «EntryNo»"])
     assert letters.render(entry_no_document, {"EntryNo": str(entries[1].entry_no)})
+
+
+def test_template_report_counts_every_merge_field_including_the_personal_note(segment):
+    """Regression: PersonalNote's expression is a TextField; coalescing it with a bare
+    Value("") raised FieldError (mixed types), so the Letters page answered 500."""
+    line = add(segment, 1)
+    line.personal_note = "Thanks for coming by"
+    line.save()
+    add(segment, 2)
+    document = letters.build_document([f"«{name}»" for name in letters.MERGE_FIELDS])
+    report = outputs.template_report(segment, document)
+    assert report["lines"] == 2
+    assert report["empty"]["PersonalNote"] == 1
+    assert set(report["empty"]) == set(report["known"])
