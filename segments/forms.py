@@ -16,6 +16,21 @@ from .models import ActionOptions, CriteriaActionType, SavedCriteria, Segment, S
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class DialogIds:
+    """Ids of a form shown inside the segment page (its dialogs, a line's inline edit).
+
+    The page already holds the header form (``id_description``...); a dialog's fields get
+    ids of their own (``id_save-criteria-description``), so its labels point at its own
+    fields. Only the ids change: the field names, and so what the form posts, stay.
+    """
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class SegmentCreateForm(forms.ModelForm):
     class Meta:
         model = Segment
@@ -111,15 +126,19 @@ def line_value_form(field: str) -> type[forms.ModelForm]:
     return form_class
 
 
-class PersonalNoteForm(forms.ModelForm):
+class PersonalNoteForm(DialogIds, forms.ModelForm):
+    id_prefix = "note"
+
     class Meta:
         model = SegmentLine
         fields = ["personal_note"]
         widgets = {"personal_note": forms.Textarea(attrs={"rows": 4})}
 
 
-class LineDocumentForm(forms.Form):
+class LineDocumentForm(DialogIds, forms.Form):
     """A personalised letter for one line: checked before anything reads it."""
+
+    id_prefix = "line-document"
 
     document = forms.FileField(label=_("Personalised document (.docx)"))
 
@@ -138,8 +157,10 @@ class AddLineForm(forms.Form):
     )
 
 
-class CriteriaOptionsForm(forms.Form):
+class CriteriaOptionsForm(DialogIds, forms.Form):
     """The options of one criteria action (add, reduce or refine)."""
+
+    id_prefix = "criteria-options"
 
     def __init__(self, *args, action: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,20 +190,23 @@ def criteria_from(filtersets: dict) -> dict:
     return criteria
 
 
-class SaveCriteriaForm(forms.Form):
+class SaveCriteriaForm(DialogIds, forms.Form):
+    id_prefix = "save-criteria"
     code = forms.CharField(
         label=_("Code"), max_length=SavedCriteria._meta.get_field("code").max_length
     )
     description = forms.CharField(label=_("Description"), max_length=100, required=False)
 
 
-class ReuseCriteriaForm(forms.Form):
+class ReuseCriteriaForm(DialogIds, forms.Form):
+    id_prefix = "reuse-criteria"
     saved = forms.ModelChoiceField(
         queryset=SavedCriteria.objects.order_by("code"), label=_("Saved criteria")
     )
 
 
-class ReuseLoggedSegmentForm(forms.Form):
+class ReuseLoggedSegmentForm(DialogIds, forms.Form):
+    id_prefix = "reuse-logged-segment"
     logged = forms.ModelChoiceField(
         queryset=LoggedSegment.objects.order_by("-entry_no"),
         to_field_name="segment_no",
@@ -199,7 +223,8 @@ class ReuseLoggedSegmentForm(forms.Form):
         )
 
 
-class MailingGroupForm(forms.Form):
+class MailingGroupForm(DialogIds, forms.Form):
+    id_prefix = "mailing-group"
     mailing_group = forms.ModelChoiceField(
         queryset=MailingGroup.objects.order_by("code"), label=_("Mailing group")
     )
@@ -209,7 +234,8 @@ class MailingGroupForm(forms.Form):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class LogSegmentForm(forms.Form):
+class LogSegmentForm(DialogIds, forms.Form):
+    id_prefix = "log"
     deliver = forms.BooleanField(
         label=_("Deliver: send the emails and make a print batch of the hard copies"),
         required=False,

@@ -315,8 +315,14 @@ class LineEditView(LineMixin, View):
         self.field = kwargs["field"]
         return super().load(**kwargs)
 
+    def form(self, *args):
+        # Ids of the line's own: the header form on the same page has id_description...
+        return line_value_form(self.field)(
+            *args, instance=self.line, auto_id=f"id_line-{self.line.pk}-%s"
+        )
+
     def get(self, request, pk, line, field):
-        form = line_value_form(field)(instance=self.line)
+        form = self.form()
         if request.htmx:
             return self.row(editing=field, form=form)
         return self.page(form)
@@ -329,7 +335,7 @@ class LineEditView(LineMixin, View):
         )
 
     def post(self, request, pk, line, field):
-        form = line_value_form(field)(request.POST, instance=self.line)
+        form = self.form(request.POST)
         if not form.is_valid():
             return self.row(editing=field, form=form) if request.htmx else self.page(form)
         updated = SegmentLine.objects.filter(pk=self.line.pk).update(
