@@ -85,6 +85,13 @@ LINE_PROBLEMS = {
         "%(count)d email lines' contacts have no email address (lines %(lines)s)",
         "count",
     ),
+    "no_letter": ngettext_lazy(
+        "%(count)d line to deliver has no letter: no document for its language on the line, "
+        "the segment or the interaction template (line %(lines)s)",
+        "%(count)d lines to deliver have no letter: no document for their language on the "
+        "line, the segment or the interaction template (lines %(lines)s)",
+        "count",
+    ),
 }
 
 
@@ -119,6 +126,17 @@ def _line_conditions(*, deliver: bool) -> dict:
         # Without delivery the entry is logged with no correspondence type instead.
         conditions["no_email"] = Q(
             effective_correspondence_type=CorrespondenceType.EMAIL, contact__email=""
+        )
+        # Delivery sends each email line's letter (attached or as the body) and prints
+        # each hard copy's: the letter is merged from the line's effective document (its
+        # own, else the segment's copy for its language, else the template's), so a line
+        # without one would be logged and then fail for good, a retry cannot fix it.
+        conditions["no_letter"] = Q(
+            effective_correspondence_type__in=[
+                CorrespondenceType.EMAIL,
+                CorrespondenceType.HARD_COPY,
+            ],
+            effective_document="",
         )
     return conditions
 

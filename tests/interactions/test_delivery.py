@@ -13,8 +13,9 @@ from django.core.management import CommandError, call_command
 
 from crm.choices import DeliveryStatus
 from interactions import delivery, letters
-from interactions.models import InteractionLogEntry
+from interactions.models import InteractionLogEntry, LoggedSegment
 from segments import services
+from segments.exceptions import LoggingError
 from segments.models import SegmentLine
 from tests.factories import (
     ContactFactory,
@@ -178,12 +179,32 @@ def test_hard_copy_entries_form_a_print_batch(segment, user, django_capture_on_c
             assert pdf.read(5) == b"%PDF-"
 
 
+def test_logging_with_delivery_refuses_lines_without_a_letter(
+    segment, user, django_capture_on_commit_callbacks
+):
+    """Logged, every email would fail for good: logging reports it first, by line."""
+    segment.interaction_template.languages.all().delete()
+    with pytest.raises(LoggingError) as raised:
+        log(segment, user, django_capture_on_commit_callbacks)
+    assert "3 lines to deliver have no letter" in raised.value.messages[0]
+    assert "(lines 10000, 20000, 30000)" in raised.value.messages[0]
+    assert not LoggedSegment.objects.exists()
+    assert not InteractionLogEntry.objects.exists()
+    assert segment.lines.count() == 3
+    assert mail.outbox == []
+
+
 def test_entry_without_document_fails_with_the_reason(
     segment, user, django_capture_on_commit_callbacks
 ):
+    """Logged without delivery, then sent: the entry's failure says why."""
     template = segment.interaction_template
     template.languages.all().delete()
-    logged = log(segment, user, django_capture_on_commit_callbacks)
+    logged = services.log_segment(segment, user=user)
+    InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
+        delivery_status=DeliveryStatus.PENDING
+    )
+    delivery.send_emails(logged)
     assert mail.outbox == []
     [(_name, status, error), *_rest] = statuses(logged)
     assert status == DeliveryStatus.FAILED

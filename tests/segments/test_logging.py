@@ -24,6 +24,7 @@ from segments.models import (
 from tests.factories import (
     ContactFactory,
     InteractionTemplateFactory,
+    InteractionTemplateLanguageFactory,
     SalespersonFactory,
     UserFactory,
 )
@@ -44,6 +45,13 @@ def state(segment) -> dict:
         "logged": LoggedSegment.objects.count(),
         "entries": InteractionLogEntry.objects.count(),
     }
+
+
+def with_letter(template, language: str = "en", document: str = "letters/en.docx"):
+    """A version of ``template`` in ``language``; a stored letter unless ``document`` is ""."""
+    return InteractionTemplateLanguageFactory(
+        template=template, language=language, document=document
+    )
 
 
 def add_history(segment):
@@ -235,6 +243,7 @@ class TestEmailWithoutAddress:
     @pytest.fixture
     def segment(self):
         template = InteractionTemplateFactory(correspondence_type=CorrespondenceType.EMAIL)
+        with_letter(template)
         segment = loggable_segment(1, interaction_template=template)
         add_line(segment, ContactFactory(email="", correspondence_type=""))
         return segment
@@ -257,6 +266,7 @@ class TestEmailWithoutAddress:
 
 def test_deliver_enqueues_the_delivery_after_commit(django_capture_on_commit_callbacks):
     segment = loggable_segment(2)
+    with_letter(segment.interaction_template)
     add_line(segment, correspondence_type=CorrespondenceType.HARD_COPY)
     with mock.patch("interactions.tasks.deliver_logged_segment") as task:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -267,6 +277,77 @@ def test_deliver_enqueues_the_delivery_after_commit(django_capture_on_commit_cal
     task.enqueue.assert_called_once_with(logged.pk)
     statuses = logged.entries.order_by("entry_no").values_list("delivery_status", flat=True)
     assert list(statuses) == ["pending", "pending", ""]  # the hard copy goes to print
+
+
+class TestDeliveringWithoutALetter:
+    """Delivery merges each email and hard-copy line's letter: one without is a problem.
+
+    The template's default language is nb, whose version has no document; en has one.
+    A line has a letter when its effective document is set: its own personalised letter,
+    else the segment's copy for its language, else the template's for its language, else
+    the template's default language's.
+    """
+
+    @pytest.fixture
+    def segment(self):
+        template = InteractionTemplateFactory(
+            correspondence_type=CorrespondenceType.EMAIL, default_language="nb"
+        )
+        with_letter(template, "en")
+        with_letter(template, "nb", document="")
+        with_letter(template, "sv", document="")
+        segment = loggable_segment(0, interaction_template=template)
+        add_line(segment, ContactFactory(language="en"))  # 10000: the template's en letter
+        add_line(segment, ContactFactory(language="nb"))  # 20000: none
+        add_line(segment, ContactFactory(language="nb"), document="letters/own.docx")  # 30000
+        add_line(segment, ContactFactory(language="sv"))  # 40000: the segment's sv copy
+        SegmentLanguage.objects.create(segment=segment, language="sv", document="sv.docx")
+        add_line(  # 50000: a hard copy goes into the print batch: none
+            segment, ContactFactory(language="nb"), correspondence_type="hard_copy"
+        )
+        add_line(segment, ContactFactory(language="de"))  # 60000: default nb: none
+        return segment
+
+    def test_nothing_is_logged_and_the_lines_are_named(self, segment):
+        before = state(segment)
+        with pytest.raises(LoggingError) as raised:
+            services.log_segment(segment, user=segment.created_by, deliver=True)
+        assert raised.value.messages == [
+            f"Segment {segment.no} cannot be logged: 3 lines to deliver have no letter: no "
+            "document for their language on the line, the segment or the interaction "
+            "template (lines 20000, 50000, 60000)."
+        ]
+        assert [(p.code, p.line_nos) for p in raised.value.problems] == [
+            ("no_letter", (20000, 50000, 60000))
+        ]
+        assert state(segment) == before
+
+    def test_reported_with_every_other_problem_at_once(self, segment):
+        add_line(segment, ContactFactory(language="nb", email=""))  # 70000
+        with pytest.raises(LoggingError) as raised:
+            services.log_segment(segment, user=segment.created_by, deliver=True)
+        assert [(p.code, p.line_nos) for p in raised.value.problems] == [
+            ("no_email", (70000,)),
+            ("no_letter", (20000, 50000, 60000, 70000)),
+        ]
+
+    def test_lines_without_a_letter_are_logged_when_not_delivering(self, segment):
+        logged = services.log_segment(segment, user=segment.created_by)
+        documents = dict(logged.entries.values_list("contact__language", "document"))
+        assert documents["en"] == "letters/en.docx"
+        assert documents["sv"] == "sv.docx"
+        assert logged.entries.filter(document="").count() == 3
+
+    def test_a_line_that_is_not_delivered_needs_no_letter(self, segment):
+        # With no correspondence type a line is logged, neither sent nor printed.
+        InteractionTemplate = type(segment.interaction_template)
+        InteractionTemplate.objects.filter(pk=segment.interaction_template_id).update(
+            correspondence_type=""
+        )
+        segment.lines.update(correspondence_type="")
+        logged = services.log_segment(segment, user=segment.created_by, deliver=True)
+        assert logged.entries.count() == 6
+        assert set(logged.entries.values_list("correspondence_type", flat=True)) == {""}
 
 
 def test_logging_twice_fails_cleanly():
