@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import letters
@@ -70,6 +71,34 @@ class InteractionTemplateForm(CrispyModelForm):
         return self.cleaned_data["default_language"].strip().lower()
 
 
+class StoredDocument:
+    """A stored document as a form shows it ("Currently: <name>"), linked to ``url``."""
+
+    def __init__(self, name: str, url: str):
+        self.name = name
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoredDocumentField(forms.FileField):
+    """A document field whose "Currently:" link is a permission-checked download view.
+
+    Stored letters are not served from a public media URL (the storage's own ``url``
+    answers 404), so the link points at ``download_url`` instead.
+    """
+
+    download_url = ""
+
+    def prepare_value(self, value):
+        if self.download_url and value and not isinstance(value, UploadedFile):
+            name = getattr(value, "name", "")
+            if name:
+                return StoredDocument(name, self.download_url)
+        return value
+
+
 class InteractionTemplateLanguageForm(CrispyModelForm):
     """A template's language version; an uploaded letter is checked before it is stored.
 
@@ -79,6 +108,7 @@ class InteractionTemplateLanguageForm(CrispyModelForm):
     class Meta:
         model = InteractionTemplateLanguage
         fields = ["language", "description", "subject", "document"]
+        field_classes = {"document": StoredDocumentField}
         widgets = {
             "document": forms.ClearableFileInput(
                 attrs={
@@ -92,6 +122,10 @@ class InteractionTemplateLanguageForm(CrispyModelForm):
         super().__init__(*args, **kwargs)
         self.instance.template = template
         self.report: dict[str, list[str]] | None = None
+        if self.instance.pk:
+            self.fields["document"].download_url = reverse(
+                "interactions:template-language-document", args=[template.pk, self.instance.pk]
+            )
 
     def clean_language(self):
         language = self.cleaned_data["language"].strip().lower()

@@ -65,6 +65,11 @@ urlpatterns = [
         name="template-language-report",
     ),
     path(
+        "templates/<int:template_pk>/languages/<int:pk>/document/",
+        views.TemplateLanguageDocumentView.as_view(),
+        name="template-language-document",
+    ),
+    path(
         "templates/starter-document/<str:language>/",
         views.StarterDocumentView.as_view(),
         name="starter-document",

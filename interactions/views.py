@@ -634,6 +634,33 @@ class TemplateLanguageReportView(Permission, DetailView):
         )
 
 
+class TemplateLanguageDocumentView(Permission, View):
+    """Download a language version's stored letter, to edit it and upload it again.
+
+    Stored documents have no public URL: whoever may edit the version may download it.
+    """
+
+    permission_required = "interactions.change_interactiontemplatelanguage"
+
+    def get(self, request, template_pk, pk):
+        version = get_object_or_404(
+            InteractionTemplateLanguage.objects.select_related("template"),
+            template_id=template_pk,
+            pk=pk,
+        )
+        if not version.document:
+            raise Http404(
+                _("%(template)s in %(language)s has no document.")
+                % {"template": version.template.code, "language": version.language}
+            )
+        try:
+            stored = version.document.open("rb")
+        except OSError:
+            raise Http404(_("The document is missing from storage; upload it again.")) from None
+        name = letters.safe_filename(f"{version.template.code}-{version.language}")
+        return FileResponse(stored, as_attachment=True, filename=f"{name}.docx", content_type=DOCX)
+
+
 class StarterDocumentView(Permission, View):
     """A ``.docx`` holding every merge field, in one of the site's languages."""
 
