@@ -642,8 +642,25 @@ class CriteriaPreviewView(CriteriaMixin, View):
             except SegmentError as error:
                 context["preview"] = {"errors": error.messages}
         else:
-            context["preview"] = {"errors": [_("Correct the filters marked in red.")]}
+            # The preview replaces only itself, not the fields (the user may be typing in
+            # one): it says which filters are wrong; Apply marks them in red.
+            context["preview"] = {"errors": _filter_errors(filtersets, options), "invalid": True}
         return render(request, "segments/criteria_dialog.html#preview", context)
+
+
+def _filter_errors(filtersets: dict, options) -> list[str]:
+    """Each error of the criteria dialog's forms, named by source and filter."""
+    named = []
+    forms = [(str(filterset.label), filterset.form) for filterset in filtersets.values()]
+    forms.append((_("Options"), options))
+    for source, form in forms:
+        for name, errors in form.errors.items():
+            field = form.fields.get(name)
+            where = f"{source}, {field.label}" if field is not None and field.label else source
+            named += [
+                _("%(filter)s: %(error)s") % {"filter": where, "error": error} for error in errors
+            ]
+    return named
 
 
 class GoBackView(SegmentMixin, View):

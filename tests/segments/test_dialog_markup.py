@@ -162,3 +162,42 @@ def test_apply_has_its_own_request_sync_and_a_busy_state(staff_client, staff):
     # The segment page that hosts the dialog loads the script that sets aria-busy.
     page = staff_client.get(segment.get_absolute_url()).content.decode()
     assert "segments/busy.js" in page
+
+
+# --- the preview of invalid filters -------------------------------------------------------------
+
+
+def test_the_preview_of_invalid_filters_names_each_filter_and_what_is_wrong(staff_client, staff):
+    """Nothing is marked in red until Apply: the preview itself says what is wrong."""
+    segment = built_segment(staff, lines=1)
+    before = segment.lines.count()
+    response = staff_client.post(
+        reverse("segments:criteria-preview", args=[segment.pk, "add"]),
+        {"contact-has_email": "maybe", "interaction-date_from": "soon", "contact-city": "Oslo"},
+        headers=HTMX,
+    )
+    preview = parse(response)
+    (box,) = preview.xpath("//*[@id='preview-errors']")
+    assert box.xpath("./p")[0].text_content().strip() == (
+        "Nothing to preview until these filters are corrected:"
+    )
+    assert [item.text_content().strip() for item in box.xpath(".//li")] == [
+        "Contacts, Has email: Enter yes or no (true or false).",
+        "Interactions, Interaction date from: Enter a valid date.",
+    ]
+    assert "marked in red" not in response.content.decode()
+    # The preview swaps only itself: no field in it claims to be marked.
+    assert not preview.xpath("//*[contains(@class, 'is-invalid')]")
+    assert segment.lines.count() == before
+
+
+def test_apply_with_the_same_filters_marks_the_fields_the_preview_named(staff_client, staff):
+    segment = built_segment(staff, lines=1)
+    response = staff_client.post(
+        reverse("segments:criteria", args=[segment.pk, "add"]),
+        {"contact-has_email": "maybe", "interaction-date_from": "soon"},
+        headers=HTMX,
+    )
+    dialog = parse(response)
+    marked = dialog.xpath("//*[contains(@class, 'is-invalid')][@name]/@name")
+    assert set(marked) == {"contact-has_email", "interaction-date_from"}

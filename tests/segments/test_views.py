@@ -414,7 +414,9 @@ def test_preview_with_an_invalid_value_asks_for_a_correction(staff_client, staff
         {"contact-country": "NOR"},
         headers=HTMX,
     )
-    assert "Correct the filters marked in red." in response.content.decode()
+    html = response.content.decode()
+    assert "Nothing to preview until these filters are corrected:" in html
+    assert "Contacts, Country: " in html
 
 
 def test_add_contacts_applies_with_a_message(staff_client, staff):
