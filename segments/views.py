@@ -643,14 +643,17 @@ class CriteriaPreviewView(CriteriaMixin, View):
                 context["preview"] = {"errors": error.messages}
         else:
             # The preview replaces only itself, not the fields (the user may be typing in
-            # one): it says which filters are wrong; Apply marks them in red.
-            context["preview"] = {"errors": _filter_errors(filtersets, options), "invalid": True}
+            # one): it says what is wrong with which filter, and names the invalid fields
+            # for the page's script to mark in red.
+            errors, invalid = _filter_errors(filtersets, options)
+            context["preview"] = {"errors": errors, "invalid": invalid}
         return render(request, "segments/criteria_dialog.html#preview", context)
 
 
-def _filter_errors(filtersets: dict, options) -> list[str]:
-    """Each error of the criteria dialog's forms, named by source and filter."""
-    named = []
+def _filter_errors(filtersets: dict, options) -> tuple[list[str], list[str]]:
+    """Each error of the criteria dialog's forms, named by source and filter; and the
+    names of the invalid fields (as posted)."""
+    named, invalid = [], []
     forms = [(str(filterset.label), filterset.form) for filterset in filtersets.values()]
     forms.append((_("Options"), options))
     for source, form in forms:
@@ -660,7 +663,9 @@ def _filter_errors(filtersets: dict, options) -> list[str]:
             named += [
                 _("%(filter)s: %(error)s") % {"filter": where, "error": error} for error in errors
             ]
-    return named
+            if field is not None:
+                invalid.append(form.add_prefix(name))
+    return named, invalid
 
 
 class GoBackView(SegmentMixin, View):

@@ -8,6 +8,7 @@ made slow here (Apply takes longer than the preview's delay), so the race happen
 every click instead of now and then.
 """
 
+import re
 import time
 
 import pytest
@@ -96,3 +97,34 @@ def test_apply_right_after_typing_always_adds_the_lines_and_closes_the_dialog(
     expect(page.locator("#counter-lines")).to_have_attribute("data-value", str(expected))
     assert segment.lines.count() == expected
     assert not segment.lines.filter(contact__city="Bergen").exists()
+
+
+def test_the_preview_marks_the_invalid_filters_it_names_before_apply(
+    page: Page, live_server, login_as, staff
+):
+    """The preview says "Correct the filters marked in red": the fields are marked."""
+    segment = services.create_segment(user=staff, description="Invalid filters")
+    login_as(staff)
+    page.goto(f"{live_server.url}{segment.get_absolute_url()}")
+    page.locator("#add-contacts").click()
+    open_dialog(page, "add")
+    company = page.locator("#criteria-dialog [name='contact-company']")
+    company.fill("NOSUCH")
+    company.press("Tab")
+    errors = page.locator("#preview-errors")
+    expect(errors).to_contain_text("Correct the filters marked in red.")
+    expect(errors).to_contain_text("Contacts, Company no.: ")
+    expect(errors).to_contain_text("NOSUCH")
+    expect(company).to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(company).to_have_value("NOSUCH")  # the field itself was not replaced
+    expect(page.locator("#tab-contact")).to_have_class(re.compile(r"\btext-danger\b"))
+    city = page.locator("#criteria-dialog [name='contact-city']")
+    expect(city).not_to_have_class(re.compile(r"\bis-invalid\b"))
+
+    # Corrected, the preview counts again and the mark goes.
+    company.fill("")
+    company.press("Tab")
+    expect(page.locator("#preview-count")).to_have_attribute("data-count", "0")
+    expect(company).not_to_have_class(re.compile(r"\bis-invalid\b"))
+    expect(page.locator("#tab-contact")).not_to_have_class(re.compile(r"\btext-danger\b"))
+    assert segment.lines.count() == 0

@@ -161,14 +161,19 @@ def test_apply_has_its_own_request_sync_and_a_busy_state(staff_client, staff):
     assert spinner.text_content().strip() == "Applying…"
     # The segment page that hosts the dialog loads the script that sets aria-busy.
     page = staff_client.get(segment.get_absolute_url()).content.decode()
-    assert "segments/busy.js" in page
+    assert "segments/dialogs.js" in page
 
 
 # --- the preview of invalid filters -------------------------------------------------------------
 
 
 def test_the_preview_of_invalid_filters_names_each_filter_and_what_is_wrong(staff_client, staff):
-    """Nothing is marked in red until Apply: the preview itself says what is wrong."""
+    """The preview swaps only itself, never the fields the user may be typing in.
+
+    It says what is wrong with which filter, and names the invalid fields in
+    ``data-invalid``; the page's script (dialogs.js) marks those in red, so "marked in
+    red" holds before Apply too. Apply then renders them marked (next test).
+    """
     segment = built_segment(staff, lines=1)
     before = segment.lines.count()
     response = staff_client.post(
@@ -178,16 +183,18 @@ def test_the_preview_of_invalid_filters_names_each_filter_and_what_is_wrong(staf
     )
     preview = parse(response)
     (box,) = preview.xpath("//*[@id='preview-errors']")
-    assert box.xpath("./p")[0].text_content().strip() == (
-        "Nothing to preview until these filters are corrected:"
-    )
+    assert box.xpath("./p")[0].text_content().strip() == "Correct the filters marked in red."
     assert [item.text_content().strip() for item in box.xpath(".//li")] == [
         "Contacts, Has email: Enter yes or no (true or false).",
         "Interactions, Interaction date from: Enter a valid date.",
     ]
-    assert "marked in red" not in response.content.decode()
-    # The preview swaps only itself: no field in it claims to be marked.
-    assert not preview.xpath("//*[contains(@class, 'is-invalid')]")
+    assert box.get("data-invalid").split() == ["contact-has_email", "interaction-date_from"]
+    # Each name is a field of the dialog the preview belongs to.
+    dialog = parse(
+        staff_client.get(reverse("segments:criteria", args=[segment.pk, "add"]), headers=HTMX)
+    )
+    for name in box.get("data-invalid").split():
+        assert dialog.xpath("//form[@id='criteria-form']//*[@name=$name]", name=name), name
     assert segment.lines.count() == before
 
 

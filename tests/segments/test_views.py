@@ -415,7 +415,8 @@ def test_preview_with_an_invalid_value_asks_for_a_correction(staff_client, staff
         headers=HTMX,
     )
     html = response.content.decode()
-    assert "Nothing to preview until these filters are corrected:" in html
+    assert "Correct the filters marked in red." in html
+    assert 'data-invalid="contact-country"' in html
     assert "Contacts, Country: " in html
 
 
