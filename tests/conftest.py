@@ -2,17 +2,58 @@ import pytest
 
 from tests.factories import UserFactory
 
+#: Why the PostgreSQL pass skips what does not depend on the database.
+ONCE_REASON = (
+    "runs once, in make test's SQLite pass: browser, PDF (LibreOffice) and translation "
+    "tests do not depend on the database"
+)
 
+
+def pytest_configure(config):
+    # Tests make hundreds of users; PBKDF2 at full strength would dominate the run time.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip ``postgres`` tests unless the suite runs on PostgreSQL (DATABASE_URL)."""
+    """Per database: ``postgres`` tests only on PostgreSQL, ``once`` tests only on SQLite.
+
+    Browser tests (marked ``browser`` by tests/browser/conftest.py, which runs first as
+    this hook is ``trylast``) count as ``once``.
+    """
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        skip = pytest.mark.skip(reason=ONCE_REASON)
+        for item in items:
+            if "once" in item.keywords or "browser" in item.keywords:
+                item.add_marker(skip)
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (runs in make test's PostgreSQL pass)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_pdf_in_the_postgres_pass():
+    """On PostgreSQL, letters.pdf_available() is False: LibreOffice runs in one pass only.
+
+    Print batches and letters still merge; only the conversion to PDF, which does not
+    touch the database, is left to the SQLite pass.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    before = getattr(settings, "LIBREOFFICE_BINARY", "")
+    settings.LIBREOFFICE_BINARY = "no-libreoffice-in-the-postgresql-pass"
+    yield
+    settings.LIBREOFFICE_BINARY = before
 
 
 @pytest.fixture
