@@ -87,3 +87,22 @@ def manager_client(client, manager):
 def admin_client_(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The crawl of the demo as every role (tests/crawl.py), done once per run.
+
+    The demo is seeded and crawled inside a transaction that is rolled back, so no other
+    test sees its data; what is kept is the plain record of the visits.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    from tests.crawl import crawl_demo
+
+    media = tmp_path_factory.mktemp("crawl-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        crawl = crawl_demo()
+        transaction.set_rollback(True)
+    return crawl
