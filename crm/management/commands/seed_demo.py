@@ -3,6 +3,8 @@
 Reference data (groups, salutations, salespeople, templates with Word letters, users) is
 created by code and never duplicated. Contacts are topped up to ``--contacts`` with bulk
 inserts, one transaction per batch, their numbers taken from the CONTACT number series.
+Then each app's ``demo`` module adds its part (``segments.demo``: a year of logged
+segments and segments being built), found through the app registry.
 """
 
 import functools
