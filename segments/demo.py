@@ -237,7 +237,7 @@ class History:
         return [done for done in logged if done is not None]
 
     def thank_attendees(self, event: LoggedSegment) -> LoggedSegment | None:
-        """A follow-up of an event: a thank-you letter to everyone invited who came."""
+        """A follow-up of an event: a thank-you letter to everyone it invited."""
         segment = self.segment(
             "THANKS",
             f"Thank you for coming (follow-up on {event.segment_no})",

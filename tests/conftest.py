@@ -56,6 +56,20 @@ def _no_pdf_in_the_postgres_pass():
     settings.LIBREOFFICE_BINARY = before
 
 
+@pytest.fixture(autouse=True)
+def _language_does_not_leak():
+    """Back to the default language after each test.
+
+    A request through the test client activates its language in this thread and leaves
+    it active: after a Norwegian page (tests/test_translations.py), the next test's
+    messages were Norwegian and an English assertion failed, depending on the order.
+    """
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()
