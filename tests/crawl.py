@@ -115,7 +115,11 @@ def url_name(path: str) -> str | None:
 
 
 def _internal(url: str, current: str) -> str | None:
-    """The path and query of an internal link, or None for other sites, static, media."""
+    """The path and query of an internal link, or None for other sites and static files.
+
+    Media links are followed: the app serves no ``MEDIA_URL``, so a page linking into it
+    offers a download that answers 404 (files are served by views, behind login).
+    """
     url, _fragment = urldefrag(url.strip())
     if not url or url.startswith(("mailto:", "tel:", "javascript:", "#")):
         return None
@@ -127,7 +131,7 @@ def _internal(url: str, current: str) -> str | None:
         # A relative link (the admin uses some): relative to the current page.
         base = urlsplit(current).path
         path = base.rsplit("/", 1)[0] + "/" + path
-    if path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+    if path.startswith(settings.STATIC_URL):
         return None
     return path + (f"?{parts.query}" if parts.query else "")
 

@@ -4,8 +4,9 @@ See tests/crawl.py for how pages are found (links and ``hx-get`` from the home p
 """
 
 import pytest
+from django.conf import settings
 
-from tests.crawl import ROLES
+from tests.crawl import ROLES, url_name
 
 # The crawl itself needs the test database (pytest-django sets it up only for such tests).
 pytestmark = pytest.mark.django_db
@@ -16,6 +17,28 @@ QUERY_BUDGET = 40
 QUERY_BUDGET_EXCEPTIONS: dict[str, tuple[int, str]] = {
     "admin:crm_contact_changelist": (60, "the admin's facet counts: a query per list filter"),
 }
+
+
+#: Pages known to link into MEDIA_URL, which the app does not serve (files are downloaded
+#: through views, behind login), by the URL pattern of the linking page: the reason. A
+#: link from any other page into nowhere fails the crawl.
+KNOWN_DEAD_MEDIA_LINKS = {
+    "interactions:template-language-update": (
+        "issue 10 item 5: the form's 'Currently:' link to the stored letter (fixed on its "
+        "own branch; remove this entry when it is merged)"
+    ),
+    "admin:": (
+        "the admin shows a FileField as a link to MEDIA_URL (template language documents, "
+        "print batches, entry documents): reported, not fixed here"
+    ),
+}
+
+
+def known_dead(visit) -> bool:
+    if not visit.url.startswith(settings.MEDIA_URL):
+        return False
+    page = url_name(visit.found_on.split("?", 1)[0]) or ""
+    return any(page.startswith(prefix) for prefix in KNOWN_DEAD_MEDIA_LINKS)
 
 
 def describe(visits) -> str:
@@ -54,7 +77,7 @@ def test_no_page_answers_a_server_error(demo_crawl):
 
 
 def test_no_link_leads_nowhere(demo_crawl):
-    missing = [v for v in demo_crawl.visits if v.status == 404]
+    missing = [v for v in demo_crawl.visits if v.status == 404 and not known_dead(v)]
     assert not missing, describe(missing)
 
 
