@@ -2,17 +2,72 @@ import pytest
 
 from tests.factories import UserFactory
 
+#: Why the PostgreSQL pass skips what does not depend on the database.
+ONCE_REASON = (
+    "runs once, in make test's SQLite pass: browser, PDF (LibreOffice) and translation "
+    "tests do not depend on the database"
+)
 
+
+def pytest_configure(config):
+    # Tests make hundreds of users; PBKDF2 at full strength would dominate the run time.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Skip ``postgres`` tests unless the suite runs on PostgreSQL (DATABASE_URL)."""
+    """Per database: ``postgres`` tests only on PostgreSQL, ``once`` tests only on SQLite.
+
+    Browser tests (marked ``browser`` by tests/browser/conftest.py, which runs first as
+    this hook is ``trylast``) count as ``once``.
+    """
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        skip = pytest.mark.skip(reason=ONCE_REASON)
+        for item in items:
+            if "once" in item.keywords or "browser" in item.keywords:
+                item.add_marker(skip)
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (runs in make test's PostgreSQL pass)")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_pdf_in_the_postgres_pass():
+    """On PostgreSQL, letters.pdf_available() is False: LibreOffice runs in one pass only.
+
+    Print batches and letters still merge; only the conversion to PDF, which does not
+    touch the database, is left to the SQLite pass.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    before = getattr(settings, "LIBREOFFICE_BINARY", "")
+    settings.LIBREOFFICE_BINARY = "no-libreoffice-in-the-postgresql-pass"
+    yield
+    settings.LIBREOFFICE_BINARY = before
+
+
+@pytest.fixture(autouse=True)
+def _language_does_not_leak():
+    """Back to the default language after each test.
+
+    A request through the test client activates its language in this thread and leaves
+    it active: after a Norwegian page (tests/test_translations.py), the next test's
+    messages were Norwegian and an English assertion failed, depending on the order.
+    """
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -46,3 +101,22 @@ def manager_client(client, manager):
 def admin_client_(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The crawl of the demo as every role (tests/crawl.py), done once per run.
+
+    The demo is seeded and crawled inside a transaction that is rolled back, so no other
+    test sees its data; what is kept is the plain record of the visits.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    from tests.crawl import crawl_demo
+
+    media = tmp_path_factory.mktemp("crawl-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        crawl = crawl_demo()
+        transaction.set_rollback(True)
+    return crawl

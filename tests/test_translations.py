@@ -29,6 +29,9 @@ from tests.factories import (
     SalespersonFactory,
 )
 
+#: The catalog and the Norwegian pages do not depend on the database: SQLite pass only.
+pytestmark = pytest.mark.once
+
 LANGUAGE = "nb"
 #: The Makefile's `messages` target ignores the same folders.
 IGNORED = [".venv", "static", "tests", "bench"]

@@ -3,24 +3,28 @@
 A marketing staff user builds a segment by criteria with the live preview, refines it,
 goes back, overrides a line and resets it, saves the criteria and previews a letter; a
 marketing manager then logs it with a follow-up segment and cancels the logged segment.
-Data comes from the factories and the real services; every step is checked in the page
-and in the database.
+Data comes from the factories and the real services, and in the last test from seed_demo
+(its templates and their real letters); every step is checked in the page and in the
+database.
 """
 
 import io
 import os
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import docx
 import factory.random
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from interactions import letters
-from interactions.models import InteractionLogEntry, LoggedSegment
+from interactions.models import InteractionLogEntry, InteractionTemplate, LoggedSegment
 from segments import services
 from segments.models import CriteriaAction, SavedCriteria, Segment
 from tests.factories import (
@@ -338,3 +342,66 @@ def test_invalid_criteria_and_unloggable_lines_are_reported_in_the_dialogs(
     links.last.click()
     expect(page).to_have_url(re.compile(rf"\?line={bergen[-1]}#line-{bergen[-1]}$"))
     expect(page.locator(f"tr[data-line-no='{bergen[-1]}']")).to_be_visible()
+
+
+def test_a_segment_with_a_demo_template_merges_its_real_letters(page: Page, live_server, login_as):
+    """seed_demo's own templates, with the merge fields a user's letters have: build a
+    segment with one, preview a Norwegian letter, download the letters as a zip and as
+    one combined document."""
+    call_command("seed_demo", contacts=60, history=False, stdout=io.StringIO())
+    marketing = get_user_model().objects.get(username="marketing")
+    offer = InteractionTemplate.objects.get(code="OFFER")
+    login_as(marketing)
+
+    page.goto(f"{live_server.url}/segments/new/")
+    page.get_by_label("Description").fill("Offer to event guests")
+    page.get_by_label("Interaction template").select_option(label=str(offer))
+    page.get_by_role("button", name="Create").click()
+    segment = Segment.objects.get(description="Offer to event guests")
+    expect(page).to_have_url(f"{live_server.url}{segment.get_absolute_url()}")
+
+    criteria = {"mailing_group": {"mailing_group": ["EVENTS"]}}
+    expected = services.preview(segment, action="add", criteria=criteria).added
+    assert expected > 1
+    page.locator("#add-contacts").click()
+    page.locator("#tab-mailing_group").click()
+    page.locator("[name='mailing_group-mailing_group']").select_option("EVENTS")
+    preview_count(page, expected)
+    apply_criteria(page)
+    expect(page.locator("#counter-lines")).to_have_attribute("data-value", str(expected))
+    assert segment.lines.count() == expected
+
+    # A Norwegian person's letter: every merge field filled from the demo's data.
+    line = (
+        segment.lines.filter(contact__language="nb", contact__type="person")
+        .select_related("contact")
+        .order_by("line_no")
+        .first()
+    )
+    assert line is not None
+    page.locator(f"tr[data-line-no='{line.line_no}'] a.line-letter").click()
+    expect(page.locator("#line-letter")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.locator("#line-preview").click()
+    text = docx_text(Path(download_info.value.path()).read_bytes())
+    assert "Takk for interessen. Her er vårt tilbud." in text
+    assert "CRONUS Norge AS" in text
+    assert line.contact.surname in text
+    assert segment.salesperson.name in text
+    assert "«" not in text and "MERGEFIELD" not in text
+
+    # The letters page reports the template's fields; both downloads hold every line.
+    page.goto(f"{live_server.url}/segments/{segment.pk}/letters/")
+    report = page.locator(".template-report[data-language='nb']")
+    expect(report.locator("tr[data-field='FormalSalutation']")).to_be_visible()
+    expect(report.locator("tr[data-field='PersonalNote']")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.locator("#download-zip").click()
+    with zipfile.ZipFile(download_info.value.path()) as archive:
+        names = [name for name in archive.namelist() if name.endswith(".docx")]
+    assert len(names) == expected
+    with page.expect_download() as download_info:
+        page.locator("#download-docx").click()
+    combined = docx_text(Path(download_info.value.path()).read_bytes())
+    bodies = combined.count("Her er vårt tilbud.") + combined.count("Please find our offer below.")
+    assert bodies == expected

@@ -1,14 +1,19 @@
 """seed_demo: realistic data, tops up without duplicates, starts over, refuses bad values."""
 
+import datetime
 import io
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
+from crm.choices import Evaluation
 from crm.models import (
     BusinessRelation,
     CompanyInformation,
@@ -22,7 +27,14 @@ from crm.models import (
     next_code,
 )
 from interactions.letters import fields
-from interactions.models import InteractionTemplate, InteractionTemplateLanguage
+from interactions.models import (
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+    LoggedSegment,
+)
+from interactions.services import group_statistics, logged_segment_counts, template_statistics
+from segments.models import SavedCriteria, Segment
 from tests.ledger_data import log_entry
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +46,8 @@ def media(settings, tmp_path):
 
 
 def seed(**options) -> str:
+    """seed_demo's output; without the history unless asked (it is tested on its own)."""
+    options.setdefault("history", False)
     out = io.StringIO()
     call_command("seed_demo", stdout=out, **options)
     return out.getvalue()
@@ -148,3 +162,129 @@ def test_contacts_are_inserted_in_bulk():
     with CaptureQueriesContext(connection) as large:
         seed(contacts=440)
     assert len(large) <= len(small) + 2
+
+
+# --- the demo history (segments/demo.py) -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A small demo with its year of history, seeded once for the module's tests.
+
+    Seeded inside a transaction that is rolled back afterwards, so no other test sees it;
+    each test runs in its own savepoint within it.
+    """
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        with CaptureQueriesContext(connection) as queries:
+            output = seed(contacts=150, history=True)
+        yield {"output": output, "queries": len(queries), "media": media}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def history(demo, settings):
+    settings.MEDIA_ROOT = demo["media"]
+    return demo["output"]
+
+
+def test_history_fills_the_statistics_over_the_last_twelve_months(history, client):
+    assert "Demo history:" in history
+    logged = LoggedSegment.objects.all()
+    assert logged.count() >= 15
+    entries = InteractionLogEntry.objects.all()
+    today = timezone.localdate()
+    dates = set(entries.values_list("date", flat=True))
+    assert min(dates) >= today - datetime.timedelta(days=366)
+    assert max(dates) <= today
+    # Spread over the year: entries in at least ten different months.
+    assert len({(d.year, d.month) for d in dates}) >= 10
+    by_template = {t.code: t.interactions for t in template_statistics()}
+    assert set(by_template) == {"NEWSL", "INVITE", "OFFER", "THANKS"}
+    assert all(count > 0 for count in by_template.values()), by_template
+    assert all(g.cost > 0 for g in group_statistics())
+    # What the statistics page shows: not every figure 0.
+    client.force_login(get_user_model().objects.get(username="manager"))
+    page = client.get(reverse("interactions:statistics"))
+    assert page.status_code == 200
+    assert any(t.interactions for t in page.context["templates"])
+
+
+def test_history_has_canceled_segments_and_entries(history):
+    canceled = LoggedSegment.objects.filter(canceled=True)
+    assert canceled.count() == 1
+    assert not InteractionLogEntry.objects.filter(logged_segment__in=canceled, canceled=False)
+    # Entries canceled one by one in a logged segment that stays active.
+    assert InteractionLogEntry.objects.filter(canceled=True, logged_segment__canceled=False).count()
+    counts = logged_segment_counts(canceled.get())
+    assert counts["active"] == 0 and counts["canceled"] > 0
+
+
+def test_history_has_evaluations_from_line_overrides(history):
+    evaluated = InteractionLogEntry.objects.exclude(evaluation="")
+    assert evaluated.count() >= 5
+    assert set(evaluated.values_list("template__code", flat=True)) <= {"INVITE", "OFFER"}
+    assert set(evaluated.values_list("evaluation", flat=True)) <= set(Evaluation.values)
+
+
+def test_history_has_sent_and_failed_deliveries_with_the_reason(history):
+    emails = InteractionLogEntry.objects.filter(correspondence_type="email")
+    assert emails.filter(delivery_status="sent").count() > 0
+    failed = emails.filter(delivery_status="failed")
+    assert failed.count() > 0
+    assert not failed.filter(delivery_error="").exists()
+    assert not InteractionLogEntry.objects.filter(correspondence_type="hard_copy").exclude(
+        delivery_status=""
+    )
+    # Entries keep the letter they were merged from, so they can be downloaded again.
+    assert not InteractionLogEntry.objects.filter(template__isnull=False, document="").exists()
+
+
+def test_history_has_follow_ups_and_contact_cards_with_interactions(history):
+    followed = LoggedSegment.objects.filter(description__startswith="Thank you for coming")
+    assert followed.count() == 1
+    being_built = Segment.objects.filter(follow_up_of__isnull=False).get()
+    assert being_built.lines.count() == being_built.follow_up_of.entries.count() > 0
+    contact = InteractionLogEntry.objects.values_list("contact", flat=True).first()
+    assert InteractionLogEntry.objects.filter(contact=contact).exists()
+
+
+def test_segments_being_built_with_the_demo_templates(history):
+    segments = {s.description: s for s in Segment.objects.select_related("interaction_template")}
+    large = segments["Customer day 2027: invitations"]
+    assert large.interaction_template.code == "INVITE"
+    steps = list(large.actions.order_by("seq").values_list("action", flat=True))
+    assert steps == ["add", "add", "reduce", "reduce"]
+    assert large.lines.count() > 10
+    assert SavedCriteria.objects.get(code="CUSTDAY").actions.count() == 4
+
+    offers = segments["Offer to prospects: spring campaign"]
+    lines = offers.lines.all()
+    assert lines.exclude(description="").exists()
+    assert lines.filter(cost__isnull=False).exists()
+    assert lines.exclude(subject="").filter(correspondence_type="email").exists()
+    assert lines.exclude(personal_note="").count() == 2
+    personal = lines.exclude(document="").get()
+    with personal.document.open("rb") as document:
+        assert "PersonalNote" in fields(document.read())
+
+    empty = segments["Newsletter, next month"]
+    assert empty.interaction_template.code == "NEWSL"
+    assert not empty.lines.exists()
+
+
+def test_history_is_written_once_and_again_after_reset(history, demo):
+    counts = [m.objects.count() for m in (LoggedSegment, InteractionLogEntry, Segment)]
+    output = seed(contacts=150, history=True)
+    assert "Demo history:" not in output
+    assert [m.objects.count() for m in (LoggedSegment, InteractionLogEntry, Segment)] == counts
+    seed(contacts=150, if_empty=True, history=True)
+    assert [m.objects.count() for m in (LoggedSegment, InteractionLogEntry, Segment)] == counts
+    with CaptureQueriesContext(connection) as queries:
+        output = seed(contacts=600, reset=True, history=True)
+    assert "Demo history:" in output
+    # Set-based: four times the contacts, about the same number of queries.
+    assert len(queries) <= demo["queries"] * 1.1
+    assert LoggedSegment.objects.count() == counts[0]
+    assert InteractionLogEntry.objects.count() > 2 * counts[1]
+    assert LoggedSegment.objects.order_by("entry_no").first().segment_no == "SEG00001"

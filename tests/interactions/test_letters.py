@@ -308,6 +308,7 @@ def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
 
+@pytest.mark.once
 @pytest.mark.skipif(not letters.pdf_available(), reason="LibreOffice is not installed")
 def test_pdf_has_one_page_per_letter():
     combined = io.BytesIO()

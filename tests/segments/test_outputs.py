@@ -165,6 +165,7 @@ def test_output_queries_do_not_grow_with_lines(segment, django_assert_max_num_qu
         outputs.write_zip(segment, io.BytesIO())
 
 
+@pytest.mark.once
 @pytest.mark.skipif(not letters.pdf_available(), reason="LibreOffice is not installed")
 def test_combined_pdf_has_a_page_per_line(segment):
     for n in range(1, 4):

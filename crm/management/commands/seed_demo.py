@@ -3,6 +3,8 @@
 Reference data (groups, salutations, salespeople, templates with Word letters, users) is
 created by code and never duplicated. Contacts are topped up to ``--contacts`` with bulk
 inserts, one transaction per batch, their numbers taken from the CONTACT number series.
+Then each app's ``demo`` module adds its part (``segments.demo``: a year of logged
+segments and segments being built), found through the app registry.
 """
 
 import functools
@@ -11,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -21,6 +24,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from faker import Faker
 
@@ -646,9 +650,15 @@ class Command(BaseCommand):
             action="store_true",
             help=_("Seed only when there are no contacts; always print the demo logins."),
         )
+        parser.add_argument(
+            "--no-history",
+            action="store_false",
+            dest="history",
+            help=_("Contacts and reference data only: no logged segments, no segments."),
+        )
         parser.add_argument("--seed", type=int, default=SEED, help=_("Random seed."))
 
-    def handle(self, *args, contacts, reset, if_empty, seed, **options):
+    def handle(self, *args, contacts, reset, if_empty, seed, history=True, **options):
         wanted = contacts_count(contacts)
         started = time.perf_counter()
         if reset:
@@ -672,6 +682,8 @@ class Command(BaseCommand):
             )
         else:
             created = 0
+        if history:
+            self.seed_app_demos(seed)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -684,6 +696,18 @@ class Command(BaseCommand):
             )
         )
         self.print_logins()
+
+    def seed_app_demos(self, seed: int) -> None:
+        """Each app's ``demo.seed()`` (segments: a year of history), in the registry's order.
+
+        Found through the app registry, so ``crm`` imports none of the apps above it.
+        """
+        for config in apps.get_app_configs():
+            if config.name == "crm" or not module_has_submodule(config.module, "demo"):
+                continue
+            summary = import_module(f"{config.name}.demo").seed(seed=seed)
+            if summary:
+                self.stdout.write(summary)
 
     def progress(self, done: int) -> None:
         self.stdout.write(_("  %(done)s contacts") % {"done": f"{done:,}"})
