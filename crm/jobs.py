@@ -32,6 +32,7 @@ __all__ = [
     "current_job",
     "fail_stale",
     "record",
+    "register_restart",
     "retry",
     "run",
     "start",
@@ -43,6 +44,11 @@ PROGRESS_WRITES = 20
 
 #: The job the running task works for: its own lock must not stop it.
 current_job: ContextVar[int | None] = ContextVar("current_job", default=None)
+
+#: kind -> ``restart(job, *, user) -> Job``: starts a failed job's work again through
+#: the very checks that start it (permission, the object's state), filled by the app
+#: that owns the kind (``crm`` imports none of them).
+_restarts: dict[str, Callable[..., Job]] = {}
 
 
 class JobError(ValidationError):
@@ -219,31 +225,40 @@ def fail_stale(*, now=None) -> int:
     )
 
 
+def register_restart(kind: str, restart: Callable[..., Job]) -> None:
+    """Let failed jobs of ``kind`` be retried by ``restart(job, *, user)``."""
+    _restarts[kind] = restart
+
+
 @transaction.atomic
 def retry(job: Job, *, user) -> Job:
-    """Start a failed job again as a new job with the same work."""
+    """Start a failed job again as a new job with the same work.
+
+    The work is started exactly as a first start would: ``user``'s current permissions
+    and the object's current state are checked again (a role lost meanwhile, a segment
+    logged or deleted meanwhile refuse it). Raises JobError, or the work's own
+    ValidationError naming what stops it.
+    """
     if job.state != Job.State.FAILED:
         raise JobError(
             _("Job %(id)s has not failed (it is %(state)s); only a failed job can be retried.")
             % {"id": job.pk, "state": job.get_state_display().lower()},
             code="not_failed",
         )
-    if not job.task_path:
+    if job.created_by_id != user.pk:
+        raise JobError(
+            _("Job %(id)s was started by someone else; only its starter can retry it.")
+            % {"id": job.pk},
+            code="not_starter",
+        )
+    restart = _restarts.get(job.kind)
+    if not job.task_path or restart is None:
         raise JobError(
             _("Job %(id)s (%(description)s) cannot be retried from here.")
             % {"id": job.pk, "description": job.description},
             code="not_retryable",
         )
-    return start(
-        kind=job.kind,
-        description=job.description,
-        task=job.task_path,
-        arguments=job.arguments,
-        user=user,
-        target=job.target,
-        total=job.total,
-        retry_of=job,
-    )
+    return restart(job, user=user)
 
 
 def active_job(target: str) -> Job | None:

@@ -20,6 +20,7 @@ from segments import jobs as segment_jobs
 from segments import services
 from segments.exceptions import SegmentError
 from segments.models import Segment
+from segments.roles import MANAGER
 from tests.factories import (
     ContactFactory,
     InteractionTemplateFactory,
@@ -88,7 +89,7 @@ def test_a_worker_killed_while_logging_leaves_the_segment_intact_and_a_retry_log
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MEDIA_ROOT = tmp_path
-    user = UserFactory()
+    user = UserFactory(groups=[MANAGER])
     segment = big_segment(user)
     assert segment.lines.count() == LINES
     with transaction.atomic():
