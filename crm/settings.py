@@ -189,10 +189,11 @@ TASKS = {
 }
 
 # Background jobs (crm.jobs): segments with more lines than this are logged, merged and
-# reused in a task; a running job that shows no sign of life for JOB_TIMEOUT_SECONDS has
-# lost its worker and is marked failed (its transaction has rolled back).
+# reused in a task. A running job's worker writes a heartbeat every quarter of
+# JOB_HEARTBEAT_TIMEOUT_SECONDS; a job without one for that long has lost its worker and
+# is marked failed (its transaction has rolled back), which frees its segment.
 SEGMENT_BACKGROUND_THRESHOLD = int(os.environ.get("SEGMENT_BACKGROUND_THRESHOLD", "5000"))
-JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "3600"))
+JOB_HEARTBEAT_TIMEOUT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "120"))
 
 # Uploaded Word documents: checked before any parsing (interactions.letters).
 LETTER_MAX_UPLOAD_BYTES = int(os.environ.get("LETTER_MAX_UPLOAD_BYTES", 5 * 2**20))

@@ -192,7 +192,7 @@ def test_is_large_compares_with_the_threshold(settings, user):
 
 @pytest.mark.django_db
 def test_a_running_job_without_a_sign_of_life_is_failed_after_the_timeout(settings, user):
-    settings.JOB_TIMEOUT_SECONDS = 60
+    settings.JOB_HEARTBEAT_TIMEOUT_SECONDS = 60
     from datetime import timedelta
 
     from django.utils import timezone
