@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,22 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+#: The public key development runs with; Django's check --deploy flags its prefix.
+DEVELOPMENT_SECRET_KEY = "django-insecure-dev-only"
+
 DEBUG = env_bool("DJANGO_DEBUG")
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-dev-only")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+    if not DEBUG:
+        # Sessions, password reset links and unsubscribe tokens are signed with this key:
+        # a public one lets anyone forge them.
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set to a real secret key, and DJANGO_DEBUG is off "
+            "(production). Set DJANGO_SECRET_KEY to a long random value, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))', or set "
+            "DJANGO_DEBUG=true to develop with the public development key."
+        )
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
