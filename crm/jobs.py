@@ -134,10 +134,15 @@ class Heartbeat:
     def _beat(self) -> None:
         try:
             while not self._stop.wait(self.interval):
-                # SQLite: the work's own write transaction may hold the lock past the
-                # busy timeout; the next beat tries again (the timeout is four beats).
-                with contextlib.suppress(DatabaseError):
-                    Job.objects.filter(pk=self.job_id, state=Job.State.RUNNING).update(
+                # The work's own transaction may hold the job's row (a progress write
+                # inside it) or, on SQLite, the write lock past the busy timeout: skip
+                # the beat rather than wait, as the work may be waiting for this thread.
+                # The next beat tries again (the timeout is four beats).
+                with contextlib.suppress(DatabaseError), transaction.atomic():
+                    unlocked = Job.objects.select_for_update(skip_locked=True).filter(
+                        pk=self.job_id, state=Job.State.RUNNING
+                    )
+                    Job.objects.filter(pk__in=unlocked.values("pk")).update(
                         heartbeat_at=timezone.now()
                     )
         finally:

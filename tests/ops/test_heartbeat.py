@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from crm import jobs
@@ -192,3 +193,17 @@ def test_retry_deliveries_does_not_send_what_a_live_delivery_is_sending(manager,
     assert len(mail.outbox) == 3
     delivering.refresh_from_db()
     assert delivering.state == "failed"
+
+
+@pytest.mark.django_db
+def test_retry_from_the_page_of_a_job_whose_worker_died(manager_client, manager, running_log):
+    """The job page no longer answers "it has not failed": the stale job is failed first."""
+    segment, job = running_log
+    beat(job, 300)
+    response = manager_client.post(reverse("jobs:job-retry", args=[job.pk]), follow=True)
+    retried = Job.objects.get(retry_of=job)
+    assert response.redirect_chain[-1][0] == retried.get_absolute_url()
+    assert f"Job {job.pk} has been started again as job {retried.pk}." in (
+        response.content.decode()
+    )
+    assert (retried.state, retried.target) == ("queued", segment.no)
