@@ -271,7 +271,7 @@ def _stale_error() -> str:
     return _(
         "The worker running this job stopped without finishing it (no sign of life for "
         "%(seconds)s seconds). Its work was rolled back and nothing was changed; retry it."
-    ) % {"seconds": settings.JOB_HEARTBEAT_TIMEOUT_SECONDS}
+    ) % {"seconds": f"{settings.JOB_HEARTBEAT_TIMEOUT_SECONDS:g}"}
 
 
 def fail_stale(*, now=None) -> int:

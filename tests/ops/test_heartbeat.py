@@ -33,7 +33,7 @@ from .jobdata import letter_segment
 def running_log(manager, settings, tmp_path):
     """A manager's log job that a worker has claimed: running, the segment locked."""
     settings.MEDIA_ROOT = tmp_path
-    settings.JOB_HEARTBEAT_TIMEOUT_SECONDS = 120
+    settings.JOB_HEARTBEAT_TIMEOUT_SECONDS = 120.0  # as read from the environment
     segment = letter_segment(3, user=manager)
     job = segment_jobs.start_log(segment, user=manager)
     Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=timezone.now())
