@@ -16,6 +16,10 @@ install: $(VENV)/.installed
 install-system:
 	scripts/install-system.sh
 
+# Development commands run with DEBUG on (and so the public development secret key) unless
+# the environment says otherwise; production (DEBUG off) refuses to start without a real key.
+run lint messages: export DJANGO_DEBUG ?= true
+
 ## make run: the application on SQLite with demo data, on http://127.0.0.1:8000
 run: install
 	$(PY) manage.py migrate --no-input -v 0

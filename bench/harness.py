@@ -8,6 +8,7 @@ JSON object (or a list of them) with bench, db, ours_s, baseline_s, ratio and pe
 import json
 import os
 import resource
+import secrets
 import sys
 import tempfile
 import time
@@ -25,6 +26,9 @@ def setup_django(sqlite_name: str = "bench") -> str:
     """
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
+    # Benchmarks run as production does (DEBUG off), which needs a real key; a random one
+    # per run, inherited by the servers a benchmark starts.
+    os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
     if "DATABASE_URL" not in os.environ:
         folder = tempfile.mkdtemp(prefix="bench-")
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/{sqlite_name}.sqlite3"

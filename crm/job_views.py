@@ -1,6 +1,7 @@
 """Job pages: a job's progress (polled by htmx), its result file, its retry; my jobs."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -71,7 +72,8 @@ class JobRetryView(JobMixin, View):
         job = get_object_or_404(self.get_queryset().filter(created_by=request.user), pk=pk)
         try:
             retried = jobs.retry(job, user=request.user)
-        except jobs.JobError as error:
+        except ValidationError as error:
+            # JobError, or the work's own refusal (role lost, segment logged meanwhile).
             for message in error.messages:
                 messages.error(request, message)
             return redirect(job)

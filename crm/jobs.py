@@ -4,10 +4,14 @@ A job is created in the caller's transaction and its task is enqueued once that 
 The task calls ``run(job_id, work)``: ``run`` claims the job once (a second delivery of
 the same task finds it no longer queued and does nothing), hands ``work`` a ``Progress``
 that writes at most ``PROGRESS_WRITES`` times, and records the outcome or the error.
-A worker that dies leaves its job running without a sign of life; ``fail_stale`` marks
-such jobs failed once ``JOB_TIMEOUT_SECONDS`` have passed.
+While the work runs, a heartbeat thread moves the job's ``heartbeat_at`` every quarter of
+``JOB_HEARTBEAT_TIMEOUT_SECONDS`` (the work itself may sit in one long statement). A worker
+that dies (SIGKILL, a lost machine) stops beating: ``fail_stale`` marks its job failed
+once the timeout has passed, which frees its target and makes it retryable.
 """
 
+import contextlib
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -16,7 +20,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -32,6 +36,7 @@ __all__ = [
     "current_job",
     "fail_stale",
     "record",
+    "register_restart",
     "retry",
     "run",
     "start",
@@ -43,6 +48,11 @@ PROGRESS_WRITES = 20
 
 #: The job the running task works for: its own lock must not stop it.
 current_job: ContextVar[int | None] = ContextVar("current_job", default=None)
+
+#: kind -> ``restart(job, *, user) -> Job``: starts a failed job's work again through
+#: the very checks that start it (permission, the object's state), filled by the app
+#: that owns the kind (``crm`` imports none of them).
+_restarts: dict[str, Callable[..., Job]] = {}
 
 
 class JobError(ValidationError):
@@ -93,6 +103,52 @@ class Progress:
         )
 
 
+def heartbeat_timeout() -> timedelta:
+    return timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
+
+
+class Heartbeat:
+    """Moves a running job's heartbeat from a thread of its own until stopped.
+
+    A thread, not the work: logging a segment is one transaction and one long INSERT, and
+    nothing it writes is visible before it commits. The beat is one small UPDATE on its
+    own connection every quarter of the timeout; a dead process beats no more.
+    """
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.interval = max(heartbeat_timeout().total_seconds() / 4, 0.1)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True
+        )
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                # The work's own transaction may hold the job's row (a progress write
+                # inside it) or, on SQLite, the write lock past the busy timeout: skip
+                # the beat rather than wait, as the work may be waiting for this thread.
+                # The next beat tries again (the timeout is four beats).
+                with contextlib.suppress(DatabaseError), transaction.atomic():
+                    unlocked = Job.objects.select_for_update(skip_locked=True).filter(
+                        pk=self.job_id, state=Job.State.RUNNING
+                    )
+                    Job.objects.filter(pk__in=unlocked.values("pk")).update(
+                        heartbeat_at=timezone.now()
+                    )
+        finally:
+            connections.close_all()  # this thread's connections only
+
+
 def _enqueue(job_id: int, task_path: str) -> None:
     result = import_string(task_path).enqueue(job_id)
     Job.objects.filter(pk=job_id).update(task_result_id=str(result.id))
@@ -135,7 +191,15 @@ def start(
     return job
 
 
-def record(*, kind: str, description: str, user, total: int = 0, target: str = "") -> Job:
+def record(
+    *,
+    kind: str,
+    description: str,
+    user,
+    total: int = 0,
+    target: str = "",
+    arguments: dict | None = None,
+) -> Job:
     """A queued job for work that is already running in a task (it is not enqueued again,
     and cannot be retried from the job page)."""
     return Job.objects.create(
@@ -143,6 +207,7 @@ def record(*, kind: str, description: str, user, total: int = 0, target: str = "
         description=description,
         target=target,
         task_path="",
+        arguments=arguments or {},
         total=total,
         created_by=user,
     )
@@ -170,7 +235,8 @@ def run(job_id: int, work: Callable[[Job, Progress], Outcome]) -> dict:
     progress = Progress(job)
     token = current_job.set(job.pk)
     try:
-        outcome = work(job, progress)
+        with Heartbeat(job.pk):
+            outcome = work(job, progress)
     except ValidationError as error:
         _finish(job.pk, Job.State.FAILED, error=" ".join(error.messages), done=progress.done)
         raise
@@ -201,60 +267,86 @@ def run(job_id: int, work: Callable[[Job, Progress], Outcome]) -> dict:
     return outcome.result
 
 
-def fail_stale(*, now=None) -> int:
-    """Mark running jobs without a sign of life for JOB_TIMEOUT_SECONDS failed; returns how many.
+def _stale_error() -> str:
+    return _(
+        "The worker running this job stopped without finishing it (no sign of life for "
+        "%(seconds)s seconds). Its work was rolled back and nothing was changed; retry it."
+    ) % {"seconds": f"{settings.JOB_HEARTBEAT_TIMEOUT_SECONDS:g}"}
 
-    Their worker has died: its transaction has rolled back, so nothing was changed.
+
+def fail_stale(*, now=None) -> int:
+    """Mark running jobs without a heartbeat for JOB_HEARTBEAT_TIMEOUT_SECONDS failed;
+    returns how many.
+
+    Their worker has died: its transaction has rolled back, so nothing was changed. The
+    usual answer, "none", costs one indexed read and no write, so pages polled every
+    second may call it.
     """
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.JOB_TIMEOUT_SECONDS)
-    return Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff).update(
-        state=Job.State.FAILED,
-        finished_at=now,
-        error=_(
-            "The worker running this job stopped without finishing it (no sign of life for "
-            "%(seconds)s seconds). Its work was rolled back and nothing was changed; retry it."
-        )
-        % {"seconds": settings.JOB_TIMEOUT_SECONDS},
-    )
+    stale = Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=now - heartbeat_timeout())
+    if not stale.exists():
+        return 0
+    # The UPDATE checks the heartbeat again: a job that beat meanwhile is left running.
+    return stale.update(state=Job.State.FAILED, finished_at=now, error=_stale_error())
+
+
+def register_restart(kind: str, restart: Callable[..., Job]) -> None:
+    """Let failed jobs of ``kind`` be retried by ``restart(job, *, user)``."""
+    _restarts[kind] = restart
 
 
 @transaction.atomic
 def retry(job: Job, *, user) -> Job:
-    """Start a failed job again as a new job with the same work."""
+    """Start a failed job again as a new job with the same work.
+
+    The work is started exactly as a first start would: ``user``'s current permissions
+    and the object's current state are checked again (a role lost meanwhile, a segment
+    logged or deleted meanwhile refuse it). Raises JobError, or the work's own
+    ValidationError naming what stops it.
+    """
     if job.state != Job.State.FAILED:
         raise JobError(
             _("Job %(id)s has not failed (it is %(state)s); only a failed job can be retried.")
             % {"id": job.pk, "state": job.get_state_display().lower()},
             code="not_failed",
         )
-    if not job.task_path:
+    if job.created_by_id != user.pk:
+        raise JobError(
+            _("Job %(id)s was started by someone else; only its starter can retry it.")
+            % {"id": job.pk},
+            code="not_starter",
+        )
+    restart = _restarts.get(job.kind)
+    if not job.task_path or restart is None:
         raise JobError(
             _("Job %(id)s (%(description)s) cannot be retried from here.")
             % {"id": job.pk, "description": job.description},
             code="not_retryable",
         )
-    return start(
-        kind=job.kind,
-        description=job.description,
-        task=job.task_path,
-        arguments=job.arguments,
-        user=user,
-        target=job.target,
-        total=job.total,
-        retry_of=job,
-    )
+    return restart(job, user=user)
 
 
 def active_job(target: str) -> Job | None:
-    """The queued or running job on ``target`` other than the one running this code."""
+    """The queued or running job on ``target`` other than the one running this code.
+
+    A running job whose heartbeat has stopped is failed here, so its target is free
+    again without waiting for anyone to look at the job.
+    """
     if not target:
         return None
     jobs = Job.objects.filter(target=target, state__in=Job.ACTIVE).select_related("created_by")
     running = current_job.get()
     if running is not None:
         jobs = jobs.exclude(pk=running)
-    return jobs.first()
+    job = jobs.first()
+    if (
+        job is not None
+        and job.state == Job.State.RUNNING
+        and job.heartbeat_at < timezone.now() - heartbeat_timeout()
+        and fail_stale()
+    ):
+        return jobs.first()
+    return job
 
 
 def visible_jobs(user):

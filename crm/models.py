@@ -434,8 +434,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # Moved by every write of the task: a running job whose heartbeat is older than
-    # JOB_TIMEOUT_SECONDS has lost its worker.
+    # Moved by the running task's heartbeat thread and progress writes: a running job
+    # whose heartbeat is older than JOB_HEARTBEAT_TIMEOUT_SECONDS has lost its worker.
     heartbeat_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
 
     class Meta:

@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,22 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+#: The public key development runs with; Django's check --deploy flags its prefix.
+DEVELOPMENT_SECRET_KEY = "django-insecure-dev-only"
+
 DEBUG = env_bool("DJANGO_DEBUG")
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-dev-only")
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+if not SECRET_KEY or SECRET_KEY.startswith("django-insecure"):
+    if not DEBUG:
+        # Sessions, password reset links and unsubscribe tokens are signed with this key:
+        # a public one lets anyone forge them.
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set to a real secret key, and DJANGO_DEBUG is off "
+            "(production). Set DJANGO_SECRET_KEY to a long random value, e.g. the output of "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))', or set "
+            "DJANGO_DEBUG=true to develop with the public development key."
+        )
+    SECRET_KEY = SECRET_KEY or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
@@ -189,10 +204,11 @@ TASKS = {
 }
 
 # Background jobs (crm.jobs): segments with more lines than this are logged, merged and
-# reused in a task; a running job that shows no sign of life for JOB_TIMEOUT_SECONDS has
-# lost its worker and is marked failed (its transaction has rolled back).
+# reused in a task. A running job's worker writes a heartbeat every quarter of
+# JOB_HEARTBEAT_TIMEOUT_SECONDS; a job without one for that long has lost its worker and
+# is marked failed (its transaction has rolled back), which frees its segment.
 SEGMENT_BACKGROUND_THRESHOLD = int(os.environ.get("SEGMENT_BACKGROUND_THRESHOLD", "5000"))
-JOB_TIMEOUT_SECONDS = int(os.environ.get("JOB_TIMEOUT_SECONDS", "3600"))
+JOB_HEARTBEAT_TIMEOUT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECONDS", "120"))
 
 # Uploaded Word documents: checked before any parsing (interactions.letters).
 LETTER_MAX_UPLOAD_BYTES = int(os.environ.get("LETTER_MAX_UPLOAD_BYTES", 5 * 2**20))

@@ -17,17 +17,19 @@ CARD_ROWS = 50
 
 
 def home(request):
-    contacts = Contact.objects.all()
-    return render(
-        request,
-        "home.html",
-        {
-            "contact_count": contacts.count(),
-            "company_count": contacts.companies().count(),
-            "segment_count": Segment.objects.count(),
-            "logged_count": LoggedSegment.objects.count(),
-        },
-    )
+    """The figures the user's role may see; a user without a role sees none of them."""
+    user = request.user
+    context = {}
+    if user.has_perm("crm.view_contact"):
+        contacts = Contact.objects.all()
+        context["contact_count"] = contacts.count()
+        context["company_count"] = contacts.companies().count()
+    if user.has_perm("segments.view_segment"):
+        context["segment_count"] = Segment.objects.count()
+    if user.has_perm("interactions.view_loggedsegment"):
+        context["logged_count"] = LoggedSegment.objects.count()
+    context["has_figures"] = bool(context)
+    return render(request, "home.html", context)
 
 
 class ContactPermission(PermissionRequiredMixin):

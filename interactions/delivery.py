@@ -16,9 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm import jobs
 from crm.choices import CorrespondenceType, DeliveryStatus
+from crm.models import Job
 
 from . import letters
 from .exceptions import LetterError
@@ -26,6 +29,9 @@ from .models import InteractionLogEntry, LoggedSegment
 
 #: Entries read and statuses written per round trip.
 CHUNK = 500
+
+#: The job kind of a delivery (``tasks.deliver_logged_segment``).
+KIND_DELIVER = "interactions.deliver"
 
 
 class DocumentCache:
@@ -133,13 +139,18 @@ def _record(sent: list[int], failed: dict[str, list[int]]) -> None:
     failed.clear()
 
 
-def send_emails(logged: LoggedSegment, *, only_failed: bool = False) -> dict[str, int]:
+def send_emails(
+    logged: LoggedSegment, *, only_failed: bool = False, also_pending: bool = False
+) -> dict[str, int]:
     """Send one message per email entry of ``logged``; returns how many were sent and failed.
 
-    Pending entries are sent (with ``only_failed``, failed ones are sent again). A failure
-    is recorded on its entry and does not stop the others.
+    Pending entries are sent (with ``only_failed``, failed ones are sent again, and with
+    ``also_pending`` too the pending ones a lost delivery left behind). A failure is
+    recorded on its entry and does not stop the others.
     """
     wanted = [DeliveryStatus.FAILED] if only_failed else [DeliveryStatus.PENDING]
+    if only_failed and also_pending:
+        wanted.append(DeliveryStatus.PENDING)
     entries = InteractionLogEntry.objects.filter(
         logged_segment=logged,
         canceled=False,
@@ -173,6 +184,35 @@ def send_emails(logged: LoggedSegment, *, only_failed: bool = False) -> dict[str
                 _record(sent, failed)
         _record(sent, failed)
     return counts
+
+
+def stale_pending(*, now=None) -> set[int]:
+    """The logged segments whose emails a lost delivery left ``pending``: logged longer
+    than JOB_HEARTBEAT_TIMEOUT_SECONDS ago, and no live delivery job working on them.
+
+    A delivery in progress keeps its job's heartbeat fresh, so its entries are never
+    sent twice; one whose worker died has its job failed here first.
+    """
+    now = now or timezone.now()
+    jobs.fail_stale(now=now)
+    delivering = {
+        pk
+        for pk in Job.objects.filter(kind=KIND_DELIVER, state__in=Job.ACTIVE).values_list(
+            "arguments__logged_segment", flat=True
+        )
+        if pk is not None
+    }
+    return set(
+        LoggedSegment.objects.filter(
+            created_at__lt=now - jobs.heartbeat_timeout(),
+            entries__delivery_status=DeliveryStatus.PENDING,
+            entries__correspondence_type=CorrespondenceType.EMAIL,
+            entries__canceled=False,
+        )
+        .exclude(pk__in=delivering)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def print_batch_pdf_name(logged: LoggedSegment) -> str:

@@ -22,7 +22,8 @@ def deliver_logged_segment(logged_segment_id: int, only_failed: bool = False) ->
     logged = LoggedSegment.objects.get(pk=logged_segment_id)
     waiting = Q(delivery_status=DeliveryStatus.FAILED if only_failed else DeliveryStatus.PENDING)
     job = jobs.record(
-        kind="interactions.deliver",
+        kind=delivery.KIND_DELIVER,
+        arguments={"logged_segment": logged_segment_id},
         description=_("Deliver logged segment %(no)s") % {"no": logged.segment_no},
         user=logged.created_by,
         total=logged.entries.filter(waiting).count(),

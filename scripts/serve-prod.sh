@@ -12,6 +12,9 @@ case "${DATABASE_URL:-}" in
 esac
 export DJANGO_TASKS_BACKEND="${DJANGO_TASKS_BACKEND:-django_tasks_db.DatabaseBackend}"
 PY=.venv/bin/python
+# Refuse to serve with a development configuration: the settings themselves refuse a missing
+# DJANGO_SECRET_KEY; the deploy checks also catch HTTP-only cookies, no HSTS, console mail...
+$PY manage.py check --deploy --fail-level WARNING
 $PY manage.py migrate --no-input
 $PY manage.py collectstatic --no-input -v 0
 $PY manage.py db_worker --no-reload --queue-name '*' &

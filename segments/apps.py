@@ -8,6 +8,11 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self):
+        from crm import jobs
+
+        from . import jobs as segment_jobs
         from .roles import ensure_roles_after_migrate
 
         post_migrate.connect(ensure_roles_after_migrate, sender=self)
+        for kind in segment_jobs.PERMISSIONS:
+            jobs.register_restart(kind, segment_jobs.restart)

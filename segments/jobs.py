@@ -5,11 +5,16 @@ letters and rebuilt from saved criteria by a task (``segments.tasks``) instead o
 the request. While such a job is queued or running, ``ensure_free`` refuses every edit of
 the segment and a second log; the building and logging services call it, so the browser,
 commands and the admin all meet the same lock.
+
+``ensure_may_start`` is the one place that decides whether a user may start a kind of
+work; the ``start_*`` functions call it, and so does a retry (``restart``), which starts
+the failed job's work again through the same ``start_*`` function.
 """
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm import jobs
 from crm.models import Job
@@ -22,7 +27,9 @@ from .models import SavedCriteria, Segment, SegmentLine
 __all__ = [
     "LETTER_KINDS",
     "ensure_free",
+    "ensure_may_start",
     "is_large",
+    "restart",
     "start_letters",
     "start_log",
     "start_reuse_criteria",
@@ -34,6 +41,28 @@ KIND_REUSE = "segments.reuse_criteria"
 
 #: The letter outputs a job can build: kind -> file extension.
 LETTER_KINDS = {"zip": "zip", "docx": "docx", "pdf": "pdf"}
+
+#: kind -> the permission its page asks for, and the refusal naming the segment.
+PERMISSIONS = {
+    KIND_LOG: (
+        "segments.log_segment",
+        gettext_lazy("Your role does not allow logging segments; segment %(no)s was not logged."),
+    ),
+    KIND_LETTERS: (
+        "segments.view_segment",
+        gettext_lazy(
+            "Your role does not allow viewing segments; the letters of segment %(no)s were "
+            "not built."
+        ),
+    ),
+    KIND_REUSE: (
+        "segments.change_segment",
+        gettext_lazy(
+            "Your role does not allow changing segments; no criteria were applied to "
+            "segment %(no)s."
+        ),
+    ),
+}
 
 
 def threshold() -> int:
@@ -73,6 +102,13 @@ def ensure_free(segment: Segment) -> None:
         raise _busy(segment.no, job)
 
 
+def ensure_may_start(kind: str, segment: Segment, *, user) -> None:
+    """Refuse ``user`` the ``kind`` of work on ``segment`` unless their role allows it now."""
+    permission, refusal = PERMISSIONS[kind]
+    if not user.has_perm(permission):
+        raise SegmentError(refusal % {"no": segment.no}, code="not_permitted")
+
+
 def _locked(segment: Segment) -> Segment:
     """The segment's row, locked until the job is recorded, and free of other jobs."""
     locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
@@ -98,13 +134,19 @@ def _start(segment: Segment, **kwargs) -> Job:
 
 @transaction.atomic
 def start_log(
-    segment: Segment, *, user, deliver: bool = False, create_follow_up: bool = False
+    segment: Segment,
+    *,
+    user,
+    deliver: bool = False,
+    create_follow_up: bool = False,
+    retry_of: Job | None = None,
 ) -> Job:
     """Check the segment now (every problem at once), then log it in a job."""
     # Imported here: the services call ensure_free, so they import this module.
     from . import tasks
     from .services import validate_segment
 
+    ensure_may_start(KIND_LOG, segment, user=user)
     locked = _locked(segment)
     validate_segment(locked, deliver=deliver)
     return _start(
@@ -119,15 +161,17 @@ def start_log(
             "create_follow_up": create_follow_up,
         },
         user=user,
+        retry_of=retry_of,
         total=locked.lines.count(),
     )
 
 
 @transaction.atomic
-def start_letters(segment: Segment, *, kind: str, user) -> Job:
+def start_letters(segment: Segment, *, kind: str, user, retry_of: Job | None = None) -> Job:
     """Build every line's letter (zip, combined docx or PDF) into a file, in a job."""
     from . import tasks
 
+    ensure_may_start(KIND_LETTERS, segment, user=user)
     if kind not in LETTER_KINDS:
         raise SegmentError(
             _("There is no letters output %(kind)s; choose zip, docx or pdf.") % {"kind": kind},
@@ -152,15 +196,19 @@ def start_letters(segment: Segment, *, kind: str, user) -> Job:
         task=tasks.build_letters,
         arguments={"segment": locked.pk, "kind": kind},
         user=user,
+        retry_of=retry_of,
         total=total,
     )
 
 
 @transaction.atomic
-def start_reuse_criteria(segment: Segment, *, saved: SavedCriteria | str, user) -> Job:
+def start_reuse_criteria(
+    segment: Segment, *, saved: SavedCriteria | str, user, retry_of: Job | None = None
+) -> Job:
     """Replay saved criteria on the segment in a job."""
     from . import tasks
 
+    ensure_may_start(KIND_REUSE, segment, user=user)
     if isinstance(saved, str):
         found = SavedCriteria.objects.filter(code=saved.strip().upper()).first()
         if found is None:
@@ -178,5 +226,36 @@ def start_reuse_criteria(segment: Segment, *, saved: SavedCriteria | str, user) 
         task=tasks.reuse_criteria,
         arguments={"segment": locked.pk, "saved": saved.pk, "user": user.pk},
         user=user,
+        retry_of=retry_of,
         total=saved.actions.count(),
     )
+
+
+def restart(job: Job, *, user) -> Job:
+    """Start a failed segment job's work again, through the function that started it.
+
+    The segment is looked up afresh: one logged or deleted meanwhile refuses the retry,
+    as does a role that no longer allows the work.
+    """
+    arguments = job.arguments
+    # Only the id and number: _locked reads the row itself, or names it as gone.
+    segment = Segment(pk=arguments.get("segment"), no=job.target)
+    if job.kind == KIND_LOG:
+        return start_log(
+            segment,
+            user=user,
+            deliver=arguments.get("deliver", False),
+            create_follow_up=arguments.get("create_follow_up", False),
+            retry_of=job,
+        )
+    if job.kind == KIND_LETTERS:
+        return start_letters(segment, kind=arguments.get("kind", ""), user=user, retry_of=job)
+    ensure_may_start(KIND_REUSE, segment, user=user)
+    saved = SavedCriteria.objects.filter(pk=arguments.get("saved")).first()
+    if saved is None:
+        raise SegmentError(
+            _("The saved criteria job %(id)s applied to segment %(no)s no longer exist.")
+            % {"id": job.pk, "no": job.target},
+            code="saved_criteria_missing",
+        )
+    return start_reuse_criteria(segment, saved=saved, user=user, retry_of=job)

@@ -44,13 +44,7 @@ WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 HARMLESS_WRITE = re.compile(r"django_session|\"last_login\"|last_login", re.IGNORECASE)
 #: Writes a GET is known to make, by URL pattern prefix: (statement start, why). Each is a
 #: GET that changes data, reported as such; the crawl names them rather than hiding them.
-KNOWN_GET_WRITES = {
-    "jobs:": (
-        'UPDATE "crm_job"',
-        "every job page first runs jobs.fail_stale(), which marks jobs whose worker "
-        "stopped as failed (crm/job_views.py)",
-    ),
-}
+KNOWN_GET_WRITES: dict[str, tuple[str, str]] = {}
 
 
 class Links(HTMLParser):

@@ -205,11 +205,13 @@ def test_an_administrator_sees_another_users_job_but_cannot_retry_it(client, sta
     )
 
 
-def test_a_user_retries_their_own_failed_job(staff_client, staff):
+def test_a_user_retries_their_own_failed_job(manager_client, manager):
     from crm.models import Job
+    from tests.ops.jobdata import letter_segment
 
-    job = _failed_job(staff)
-    response = staff_client.post(reverse("jobs:job-retry", args=[job.pk]))
+    segment = letter_segment(2, user=manager)
+    job = _failed_job(manager, target=segment.no, arguments={"segment": segment.pk})
+    response = manager_client.post(reverse("jobs:job-retry", args=[job.pk]))
     retried = Job.objects.exclude(pk=job.pk).get()
     assert retried.retry_of == job
     assert response.url == retried.get_absolute_url()

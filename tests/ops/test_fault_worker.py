@@ -1,7 +1,8 @@
 """A worker killed (SIGKILL) in the middle of logging 100,000 lines on PostgreSQL.
 
 Its transaction rolls back: the segment stays unlogged and intact, the job stays
-"running" until its timeout marks it failed, and a retry logs the segment exactly once.
+"running" until its heartbeat is JOB_HEARTBEAT_TIMEOUT_SECONDS old, then it is failed, its
+segment is free again, and a retry logs the segment exactly once.
 """
 
 import os
@@ -17,11 +18,10 @@ from crm import jobs
 from crm.models import Job
 from interactions.models import InteractionLogEntry, LoggedSegment
 from segments import jobs as segment_jobs
-from segments import services
 from segments.exceptions import SegmentError
 from segments.models import Segment
+from segments.roles import MANAGER
 from tests.factories import (
-    ContactFactory,
     InteractionTemplateFactory,
     SalespersonFactory,
     SegmentFactory,
@@ -31,6 +31,8 @@ from tests.factories import (
 from .workers import start_worker
 
 LINES = 100_000
+#: Seconds without a heartbeat before the killed worker's job counts as lost (short here).
+HEARTBEAT_TIMEOUT = 5
 INSERTING = """SELECT pid FROM pg_stat_activity WHERE datname = current_database()
     AND state = 'active' AND query LIKE 'INSERT INTO "interactions_interactionlogentry"%%'"""
 
@@ -88,13 +90,14 @@ def test_a_worker_killed_while_logging_leaves_the_segment_intact_and_a_retry_log
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.MEDIA_ROOT = tmp_path
-    user = UserFactory()
+    settings.JOB_HEARTBEAT_TIMEOUT_SECONDS = HEARTBEAT_TIMEOUT
+    user = UserFactory(groups=[MANAGER])
     segment = big_segment(user)
     assert segment.lines.count() == LINES
     with transaction.atomic():
         job = segment_jobs.start_log(segment, user=user)
 
-    worker = start_worker()
+    worker = start_worker(JOB_HEARTBEAT_TIMEOUT_SECONDS=str(HEARTBEAT_TIMEOUT))
     try:
         # Kill it in the middle of the one INSERT ... SELECT of the 100,000 entries.
         backend_pid = wait_for(INSERTING, present=True)[0]
@@ -105,26 +108,38 @@ def test_a_worker_killed_while_logging_leaves_the_segment_intact_and_a_retry_log
         if worker.poll() is None:
             worker.kill()
     assert worker.returncode == -signal.SIGKILL
-    # The server ends the dead client's session and rolls its transaction back.
-    wait_for("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend_pid], present=False)
+
+    # Its last heartbeat is recent: the job still holds the segment (every edit and a
+    # second log meet ensure_free) and cannot be retried yet.
+    assert jobs.fail_stale() == 0
+    with pytest.raises(SegmentError, match="locked"):
+        segment_jobs.ensure_free(segment)
+    with pytest.raises(jobs.JobError, match="has not failed"):
+        jobs.retry(job, user=user)
+
+    # The server ends the dead client's session (once its statement ends: slow on a busy
+    # machine) and rolls its transaction back.
+    wait_for(
+        "SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend_pid], present=False, timeout=180
+    )
 
     assert Segment.objects.filter(pk=segment.pk).exists()
     assert segment.lines.count() == LINES
     assert not LoggedSegment.objects.filter(segment_no=segment.no).exists()
     assert not InteractionLogEntry.objects.filter(segment_no=segment.no).exists()
 
-    # Until its timeout the job still holds the segment: no edits, no second log.
-    assert jobs.fail_stale() == 0
-    with pytest.raises(SegmentError, match="locked"):
-        services.add_line(segment, contact=ContactFactory(), user=user)
-    settings.JOB_TIMEOUT_SECONDS = 0
-    call_command("jobs", fail_stale=True, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    # No heartbeat for the timeout: the segment is free again without anyone running
+    # fail_stale, and the job is failed and retryable.
+    last_beat = Job.objects.get(pk=job.pk).heartbeat_at
+    time.sleep(max(0, (last_beat - timezone.now()).total_seconds() + HEARTBEAT_TIMEOUT + 0.2))
+    segment_jobs.ensure_free(segment)
     job.refresh_from_db()
     assert job.state == "failed" and "stopped without finishing" in job.error
+    assert job.heartbeat_at == last_beat
 
     with transaction.atomic():
         retried = jobs.retry(job, user=user)
-    settings.JOB_TIMEOUT_SECONDS = 3600
+    settings.JOB_HEARTBEAT_TIMEOUT_SECONDS = 120
     call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
     retried.refresh_from_db()

@@ -17,6 +17,7 @@ from segments import jobs as segment_jobs
 from segments import services
 from segments.exceptions import SegmentError
 from segments.models import CriteriaAction, SavedCriteria, SavedCriteriaAction, Segment
+from segments.roles import MANAGER
 from tests.factories import ContactFactory, UserFactory
 
 from .jobdata import letter_segment
@@ -38,7 +39,7 @@ def run_worker():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_large_log_is_queued_locks_the_segment_and_the_worker_logs_it(worker_settings):
-    user = UserFactory()
+    user = UserFactory(groups=[MANAGER])
     segment = letter_segment(12, user=user)
     with transaction.atomic():
         job = segment_jobs.start_log(segment, user=user)
@@ -76,7 +77,7 @@ def test_a_large_log_is_queued_locks_the_segment_and_the_worker_logs_it(worker_s
 def test_a_letter_build_runs_on_the_worker_with_a_bounded_number_of_progress_writes(
     worker_settings, client
 ):
-    user = UserFactory()
+    user = UserFactory(groups=[MANAGER])
     segment = letter_segment(120, user=user)
     with transaction.atomic():
         job = segment_jobs.start_letters(segment, kind="zip", user=user)
@@ -107,7 +108,7 @@ def test_a_letter_build_runs_on_the_worker_with_a_bounded_number_of_progress_wri
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_job_keeps_its_error_changes_nothing_and_can_be_retried(worker_settings):
-    user = UserFactory()
+    user = UserFactory(groups=[MANAGER])
     segment = letter_segment(8, user=user, document=False)
     with transaction.atomic():
         job = segment_jobs.start_letters(segment, kind="docx", user=user)
@@ -137,7 +138,7 @@ def test_a_failed_job_keeps_its_error_changes_nothing_and_can_be_retried(worker_
 
 @pytest.mark.django_db(transaction=True)
 def test_reuse_criteria_on_a_large_segment_runs_as_a_job(worker_settings):
-    user = UserFactory()
+    user = UserFactory(groups=[MANAGER])
     segment = letter_segment(6, user=user)
     ContactFactory.create_batch(3, city="Bergen")
     saved = SavedCriteria.objects.create(code="BERGEN", description="Bergen", created_by=user)
@@ -158,7 +159,7 @@ def test_the_immediate_backend_runs_the_job_inline_after_commit(
     settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    user = UserFactory()
+    user = UserFactory(groups=[MANAGER])
     segment = letter_segment(3, user=user)
     with django_capture_on_commit_callbacks(execute=True):
         job = segment_jobs.start_log(segment, user=user)
@@ -168,7 +169,8 @@ def test_the_immediate_backend_runs_the_job_inline_after_commit(
 
 
 @pytest.mark.django_db
-def test_invalid_segments_are_refused_before_a_job_is_queued(user):
+def test_invalid_segments_are_refused_before_a_job_is_queued(manager):
+    user = manager
     segment = letter_segment(2, user=user)
     segment.description = ""
     segment.save()
@@ -190,7 +192,7 @@ def test_is_large_compares_with_the_threshold(settings, user):
 
 @pytest.mark.django_db
 def test_a_running_job_without_a_sign_of_life_is_failed_after_the_timeout(settings, user):
-    settings.JOB_TIMEOUT_SECONDS = 60
+    settings.JOB_HEARTBEAT_TIMEOUT_SECONDS = 60
     from datetime import timedelta
 
     from django.utils import timezone

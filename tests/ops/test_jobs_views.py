@@ -57,7 +57,7 @@ def test_a_failed_job_shows_its_error_and_a_retry_button(staff_client, staff):
 
 
 def test_a_stale_running_job_is_failed_when_its_page_is_viewed(staff_client, staff, settings):
-    settings.JOB_TIMEOUT_SECONDS = 60
+    settings.JOB_HEARTBEAT_TIMEOUT_SECONDS = 60
     job = make_job(staff, state="running", heartbeat_at=timezone.now() - timedelta(minutes=5))
     body = staff_client.get(job.get_absolute_url()).content.decode()
     job.refresh_from_db()

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--fail-stale",
             action="store_true",
-            help=_("Mark running jobs without a sign of life for JOB_TIMEOUT_SECONDS failed."),
+            help=_(
+                "Mark running jobs without a heartbeat for JOB_HEARTBEAT_TIMEOUT_SECONDS failed."
+            ),
         )
         parser.add_argument("--watch", type=int, metavar="ID", help=_("Follow one job."))
         parser.add_argument(
