@@ -161,6 +161,9 @@ class ActionOptions(models.Model):
     allow_related_companies = models.BooleanField(_("allow related companies"), default=False)
     ignore_exclusion = models.BooleanField(_("ignore exclusion"), default=False)
     entire_companies = models.BooleanField(_("entire companies"), default=False)
+    # Not an option: marks a line added or removed by hand (add_line / remove_line), so
+    # that saving criteria can say which steps a replay will repeat.
+    manual = models.BooleanField(_("by hand"), default=False)
 
     class Meta:
         abstract = True
