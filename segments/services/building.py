@@ -102,6 +102,8 @@ class Preview:
     removed: int
     sample: list[Contact] = field(default_factory=list)
     description: str = ""
+    #: The description as the dialog shows it: country and choice names, not codes.
+    shown: str = ""
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -464,7 +466,8 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
     action = _action_type(action)
     options = _options(action, options)
     parsed = parse_criteria(criteria)
-    description = describe(action, parsed.data, options, names=True)
+    description = describe(action, parsed.data, options)
+    shown = describe(action, parsed.data, options, names=True)
     if action == CriteriaActionType.ADD:
         rows = _candidates(segment, parsed.contacts, options)
         return Preview(
@@ -472,6 +475,7 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
             removed=0,
             sample=list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]),
             description=description,
+            shown=shown,
         )
     condition = _matching_lines(parsed.contacts, options["entire_companies"])
     if action == CriteriaActionType.REFINE:
@@ -484,6 +488,7 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
         removed=lines.count(),
         sample=list(contacts),
         description=description,
+        shown=shown,
     )
 
 
