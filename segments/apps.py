@@ -8,6 +8,10 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self):
+        from interactions.models import set_criteria_describer
+
+        from .criteria import describe_action
         from .roles import ensure_roles_after_migrate
 
         post_migrate.connect(ensure_roles_after_migrate, sender=self)
+        set_criteria_describer(describe_action)

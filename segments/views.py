@@ -613,7 +613,7 @@ def _action_message(action) -> str:
             "%(count)s line removed.", "%(count)s lines removed.", action.removed
         ) % {"count": action.removed}
     return _("%(description)s: %(counted)s") % {
-        "description": describe_action(action),
+        "description": action.description,
         "counted": counted,
     }
 
