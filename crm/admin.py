@@ -31,8 +31,11 @@ def _blank_or_country() -> list[tuple[str, str]]:
 
 
 class CountryNamesMixin:
-    """``country`` is chosen and listed by name (in the admin's language); the ISO code
-    stays what is stored."""
+    """``country`` is chosen (a select with a search box) and listed by name, in the
+    admin's language; the ISO code stays what is stored."""
+
+    class Media:
+        js = ["js/select-search.js"]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "country":
@@ -40,7 +43,7 @@ class CountryNamesMixin:
                 label=capfirst(db_field.verbose_name),
                 choices=_blank_or_country,
                 required=not db_field.blank,
-                help_text=_("Type the first letters of the country's name to find it."),
+                widget=forms.Select(attrs={"data-search": _("Search countries")}),
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

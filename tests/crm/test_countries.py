@@ -122,6 +122,8 @@ def test_the_admin_chooses_and_lists_countries_by_name(admin_client):
     add_url = reverse("admin:crm_contact_add")
     form = admin_client.get(add_url).content.decode()
     assert '<option value="NO">Norway</option>' in form
+    assert 'data-search="Search countries"' in form
+    assert "/static/js/select-search.js" in form
     data = {"no": "", "type": "company", "name": "Contoso", "country": "XX"}
     response = admin_client.post(add_url, data)
     assert "Select a valid choice. XX is not one of the available choices." in (
