@@ -147,3 +147,19 @@ def test_country_helpers():
     assert country_name("NO") == "Norway"
     assert country_name("") == ""
     assert country_name("XX") == "XX"  # an unknown stored code is shown as it is
+
+
+def test_an_import_takes_country_names_and_refuses_unknown_codes(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    header = "no,type,name,country"
+    path = tmp_path / "contacts.csv"
+    path.write_text(f"{header}\nC1,company,Fabrikam,Norway\nC2,company,Contoso,gb\n")
+    call_command("import_contacts", str(path), stdout=io.StringIO())
+    assert dict(Contact.objects.values_list("no", "country")) == {"C1": "NO", "C2": "GB"}
+    path.write_text(f"{header}\nC3,company,Nowhere,XX\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_contacts", str(path), stderr=err)
+    assert "Row 1, country: XX is not a country; give its two-letter ISO code" in err.getvalue()
+    assert not Contact.objects.filter(no="C3").exists()
