@@ -82,12 +82,12 @@ def test_saved_criteria_read_in_the_page_language(staff_client, staff):
     assert "Add contacts: type is Person, country is Norway" in page
 
 
-def test_a_logged_segments_criteria_read_in_the_page_language(staff_client, staff):
+def logged_in_english(user) -> LoggedSegment:
     with translation.override("en"):
-        logged = LoggedSegment.objects.create(
+        return LoggedSegment.objects.create(
             segment_no="SEG99999",
             description="Nordic",
-            created_by=staff,
+            created_by=user,
             criteria=[
                 {
                     "seq": 1,
@@ -100,9 +100,27 @@ def test_a_logged_segments_criteria_read_in_the_page_language(staff_client, staf
                 }
             ],
         )
+
+
+def test_a_logged_segments_criteria_read_in_the_page_language(staff_client, staff):
+    logged = logged_in_english(staff)
     url = reverse("interactions:logged-segment-detail", args=[logged.pk])
     page = history(in_language(staff_client, "nb").get(url))
     assert "Legg til kontakter: land er Norge eller Sverige; utvid firmaer" in page
+
+
+def test_the_admin_describes_criteria_in_its_language(admin_client, staff):
+    logged = logged_in_english(staff)
+    url = reverse("admin:interactions_loggedsegment_change", args=[logged.pk])
+    page = history(in_language(admin_client, "nb").get(url))
+    assert "1. Legg til kontakter: land er Norge eller Sverige; utvid firmaer" in page
+    segment = built(staff, "en")
+    url = reverse("admin:segments_segment_change", args=[segment.pk])
+    page = history(in_language(admin_client, "nb").get(url))
+    assert "Legg til kontakter: nr. er P2 (for hånd)" in page
+    url = reverse("admin:segments_criteriaaction_changelist")
+    page = history(in_language(admin_client, "nb").get(url))
+    assert "Legg til kontakter: type er Person, land er Norge" in page
 
 
 def test_a_stored_action_that_cannot_be_described_shows_its_stored_description():
