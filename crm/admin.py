@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
+from .choices import country_choices, country_name
 from .models import (
     BusinessRelation,
     CompanyInformation,
@@ -22,6 +24,32 @@ from .models import (
     next_code,
 )
 from .resources import ContactResource
+
+
+def _blank_or_country() -> list[tuple[str, str]]:
+    return [("", "---------"), *country_choices()]
+
+
+class CountryNamesMixin:
+    """``country`` is chosen (a select with a search box) and listed by name, in the
+    admin's language; the ISO code stays what is stored."""
+
+    class Media:
+        js = ["js/select-search.js"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "country":
+            return forms.ChoiceField(
+                label=capfirst(db_field.verbose_name),
+                choices=_blank_or_country,
+                required=not db_field.blank,
+                widget=forms.Select(attrs={"data-search": _("Search countries")}),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("country"), ordering="country")
+    def country_display(self, obj) -> str:
+        return country_name(obj.country)
 
 
 class CodedAdmin(admin.ModelAdmin):
@@ -62,8 +90,8 @@ class SalespersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyInformation)
-class CompanyInformationAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "country", "phone", "email", "vat_no"]
+class CompanyInformationAdmin(CountryNamesMixin, admin.ModelAdmin):
+    list_display = ["name", "city", "country_display", "phone", "email", "vat_no"]
     search_fields = ["name"]
 
     def has_add_permission(self, request):
@@ -93,7 +121,7 @@ class ContactAdminForm(forms.ModelForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(ImportExportModelAdmin):
+class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
     import_formats = [CSV, XLSX]
@@ -104,7 +132,7 @@ class ContactAdmin(ImportExportModelAdmin):
         "type",
         "company_name",
         "city",
-        "country",
+        "country_display",
         "email",
         "language",
         "salesperson",

@@ -1,7 +1,9 @@
 """Choices shared by contacts, the ledger and segments (crm imports nothing else)."""
 
 from django.db.models import TextChoices
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 
 class ContactType(TextChoices):
@@ -43,3 +45,26 @@ def blank_or(field: str, choices: type[TextChoices]):
     from django.db.models import Q
 
     return Q(**{field: ""}) | Q(**{f"{field}__in": choices.values})
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every ISO 3166 alpha-2 code with its name in the active language, sorted by name."""
+    return [(code, str(name)) for code, name in countries]
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language; an unknown code is shown as stored."""
+    return str(countries.name(code)) if code and countries.name(code) else code
+
+
+def country_code(value: str) -> str | None:
+    """The ISO alpha-2 code for a code or a country name (in English or the active
+    language, any case); None when ``value`` names no country."""
+    value = value.strip()
+    if len(value) == 2 and countries.name(value.upper()):
+        return value.upper()
+    for language in dict.fromkeys([get_language() or "en", "en"]):
+        code = countries.by_name(value, language=language)
+        if code:
+            return code
+    return None

@@ -17,7 +17,7 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ContactType, CorrespondenceType
+from .choices import ContactType, CorrespondenceType, country_choices, country_code
 from .models import CODE_LENGTH, Contact, Salesperson, Territory
 
 YES = "true"
@@ -77,6 +77,49 @@ class YesNoField(forms.Field):
         if key not in _YES_NO:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return _YES_NO[key]
+
+
+class CountryCodeField(forms.CharField):
+    """One country, cleaned to its ISO 3166 alpha-2 code (what contacts and criteria
+    store); a country's name, in English or the page's language, is accepted too."""
+
+    default_error_messages = {
+        "invalid_country": _(
+            '"%(value)s" is not a country. Choose one from the list, or give its '
+            "two-letter ISO code (NO for Norway)."
+        )
+    }
+
+    def clean(self, value) -> str:
+        value = super().clean(value)
+        code = country_code(value)
+        if code is None:
+            raise ValidationError(
+                self.error_messages["invalid_country"],
+                code="invalid_country",
+                params={"value": value},
+            )
+        return code
+
+
+class SearchableSelectMultiple(forms.SelectMultiple):
+    """A multiple select with a search box above it (static/js/select-search.js)."""
+
+    def __init__(self, attrs=None, choices=(), *, search_label=""):
+        attrs = {"size": 8, **(attrs or {})}
+        super().__init__(attrs, choices)
+        self.search_label = search_label
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-search"] = str(self.search_label)
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        value = data.get(name)
+        return value if isinstance(value, list | tuple) else [value]
 
 
 class ValueListField(forms.Field):
@@ -262,11 +305,13 @@ class ContactFilter(django_filters.FilterSet):
         split=True,
         label=_("Post code starts with"),
     )
+    # Chosen by name in the page's language; stored and replayed as ISO codes.
     country = AnyOfFilter(
         field_name="country",
         split=True,
-        upper=True,
-        item_field=forms.CharField(min_length=2, max_length=2),
+        item_field=CountryCodeField(max_length=100),
+        choices=CallableChoiceIterator(country_choices),
+        widget=SearchableSelectMultiple(search_label=_("Search countries")),
         label=_("Country"),
     )
     territory = AnyOfFilter(

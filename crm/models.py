@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ContactType, CorrespondenceType, blank_or
+from .choices import ContactType, CorrespondenceType, blank_or, country_name
 
 CODE_LENGTH = 20
 SHORT_CODE_LENGTH = 10
@@ -354,6 +354,11 @@ class Contact(models.Model):
 
     def get_absolute_url(self):
         return reverse("crm:contact-detail", args=[self.pk])
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the reader's language; ``country`` stays the ISO code."""
+        return country_name(self.country)
 
     def clean(self):
         if self.type == ContactType.PERSON and self.pk and self.company_id == self.pk:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from .choices import ContactType
+from .choices import ContactType, country_code
 from .models import (
     BusinessRelation,
     Contact,
@@ -172,8 +172,10 @@ class ContactResource(resources.ModelResource):
         for key in ("no", "type", "country", "language", "correspondence_type"):
             if isinstance(row.get(key), str):
                 row[key] = row[key].strip()
-        if isinstance(row.get("country"), str):
-            row["country"] = row["country"].upper()
+        if isinstance(row.get("country"), str) and row["country"]:
+            # A country's name (English or the active language) becomes its ISO code;
+            # anything else stays as typed, for import_instance to report.
+            row["country"] = country_code(row["country"]) or row["country"].upper()
 
     def import_instance(self, instance, row, **kwargs):
         """Also check the group codes now, so an unknown one is a row error, not a crash."""
@@ -182,6 +184,13 @@ class ContactResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        country = row.get("country")
+        if country and "country" not in errors and country_code(str(country)) is None:
+            errors["country"] = ValidationError(
+                _("%(value)s is not a country; give its two-letter ISO code, e.g. NO.")
+                % {"value": country},
+                code="invalid_country",
+            )
         for field in self.get_import_fields():
             if isinstance(field.widget, CodesWidget) and field.column_name in row:
                 try:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks_db",
     "axes",
+    "django_countries",
     "crm",
     "interactions",
     "segments",

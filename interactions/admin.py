@@ -1,6 +1,8 @@
 """Admin for interaction templates and the ledger; the ledger is view-only here too."""
 
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .forms import CheckedDocumentForm
@@ -79,6 +81,16 @@ class LoggedSegmentAdmin(LedgerAdmin):
     list_select_related = ["created_by"]
     search_fields = ["segment_no", "description"]
     date_hierarchy = "created_at"
+    readonly_fields = ["criteria_text"]
+
+    @admin.display(description=_("criteria it was built from"))
+    def criteria_text(self, logged) -> str:
+        """Each step described from its criteria in the admin's language."""
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}. {}",
+            ((s.get("seq", ""), s["shown"]) for s in logged.criteria_steps),
+        )
 
 
 @admin.register(InteractionLogEntry)

@@ -1,5 +1,7 @@
 """Interaction templates and the ledger: logged segments and interaction log entries."""
 
+from collections.abc import Callable, Mapping
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -209,6 +211,18 @@ class LedgerRecord(models.Model):
         )
 
 
+#: Describes one criteria action of a logged segment's snapshot in the active language.
+#: The segments app, which owns criteria, installs it at start-up (interactions never
+#: imports segments); until then the description stored at logging time is shown.
+_criteria_describer: Callable[[Mapping], str] | None = None
+
+
+def set_criteria_describer(describer: Callable[[Mapping], str]) -> None:
+    """Install the function that turns a criteria action snapshot into text."""
+    global _criteria_describer
+    _criteria_describer = describer
+
+
 class LoggedSegmentQuerySet(LedgerQuerySet):
     status_fields = frozenset({"canceled", "print_batch"})
 
@@ -248,6 +262,18 @@ class LoggedSegment(LedgerRecord):
 
     def get_absolute_url(self):
         return reverse("interactions:logged-segment-detail", args=[self.pk])
+
+    @property
+    def criteria_steps(self) -> list[dict]:
+        """Its criteria actions, each with ``shown``: its description in the active
+        language, rendered from the criteria JSON (the stored one when that cannot be)."""
+        steps = []
+        for step in self.criteria or []:
+            if not isinstance(step, Mapping):
+                continue
+            shown = _criteria_describer(step) if _criteria_describer else ""
+            steps.append({**step, "shown": shown or step.get("description") or step.get("action")})
+        return steps
 
 
 class InteractionLogEntryQuerySet(LedgerQuerySet):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from interactions.forms import CheckedDocumentForm
 
+from .criteria import describe_action
 from .models import (
     CriteriaAction,
     RemovedLine,
@@ -40,6 +41,12 @@ LINE_FIELDS = [
 ]
 
 
+@admin.display(description=_("description"))
+def described(action) -> str:
+    """The action described from its criteria in the admin's language, not as stored."""
+    return describe_action(action)
+
+
 class SegmentLanguageInline(admin.TabularInline):
     model = SegmentLanguage
     form = CheckedDocumentForm
@@ -58,7 +65,7 @@ class SegmentLineInline(admin.TabularInline):
 class CriteriaActionInline(admin.TabularInline):
     model = CriteriaAction
     extra = 0
-    fields = ["seq", "action", "description", "added", "removed", "created_by", "created_at"]
+    fields = ["seq", "action", described, "added", "removed", "created_by", "created_at"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -142,7 +149,7 @@ class SegmentLineAdmin(admin.ModelAdmin):
 
 @admin.register(CriteriaAction)
 class CriteriaActionAdmin(admin.ModelAdmin):
-    list_display = ["segment", "seq", "action", "description", "added", "removed", "created_at"]
+    list_display = ["segment", "seq", "action", described, "added", "removed", "created_at"]
     list_filter = ["action", "expand_companies", "allow_existing", "entire_companies"]
     list_select_related = ["segment"]
     search_fields = ["segment__no", "description"]
@@ -178,8 +185,11 @@ class SavedCriteriaActionInline(admin.TabularInline):
         "allow_related_companies",
         "ignore_exclusion",
         "entire_companies",
+        "manual",
         "description",
+        described,
     ]
+    readonly_fields = [described]
 
 
 @admin.register(SavedCriteria)
@@ -193,7 +203,7 @@ class SavedCriteriaAdmin(admin.ModelAdmin):
 
 @admin.register(SavedCriteriaAction)
 class SavedCriteriaActionAdmin(admin.ModelAdmin):
-    list_display = ["saved", "seq", "action", "description"]
+    list_display = ["saved", "seq", "action", described]
     list_filter = ["action"]
     list_select_related = ["saved"]
     search_fields = ["saved__code", "description"]

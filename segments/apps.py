@@ -9,10 +9,13 @@ class SegmentsConfig(AppConfig):
 
     def ready(self):
         from crm import jobs
+        from interactions.models import set_criteria_describer
 
         from . import jobs as segment_jobs
+        from .criteria import describe_action
         from .roles import ensure_roles_after_migrate
 
         post_migrate.connect(ensure_roles_after_migrate, sender=self)
         for kind in segment_jobs.PERMISSIONS:
             jobs.register_restart(kind, segment_jobs.restart)
+        set_criteria_describer(describe_action)

@@ -339,28 +339,45 @@ def criteria_contacts(criteria: Criteria | None) -> QuerySet:
     return parse_criteria(criteria).contacts.order_by().values("pk")
 
 
-def _phrase(source: str, name: str, values: list[str]) -> str:
+def _shown_value(flt, value) -> str:
+    """A stored value as the user reads it: a choice's label, a country's name."""
+    if isinstance(flt, YesNoFilter):
+        return _("yes") if value == YES else _("no") if value == NO else str(value)
+    choices = flt.extra.get("choices")
+    if choices is not None:
+        return str(dict(choices).get(value, value))
+    return str(value)
+
+
+def _phrase(source: str, name: str, values: list[str], names: bool) -> str:
     flt = SOURCES[source].base_filters[name]
     label = str(flt.label)
     label = label[:1].lower() + label[1:]
-    if isinstance(flt, YesNoFilter):
-        shown = [
-            _("yes") if value == YES else _("no") if value == NO else value for value in values
-        ]
+    if names or isinstance(flt, YesNoFilter):
+        shown = [_shown_value(flt, value) for value in values]
     else:
-        shown = list(values)
-    joined = _(" or ").join(str(value) for value in shown)
+        shown = [str(value) for value in values]
+    joined = _(" or ").join(shown)
     if flt.lookup_expr in ("icontains", "istartswith", "gte", "lte"):
         return _("%(label)s %(values)s") % {"label": label, "values": joined}
     return _("%(label)s is %(values)s") % {"label": label, "values": joined}
 
 
-def describe(action: str, criteria: Criteria, options: Mapping[str, bool] | None = None) -> str:
-    """A readable description, e.g. "Add contacts: country is NO; expand companies"."""
+def describe(
+    action: str,
+    criteria: Criteria,
+    options: Mapping[str, bool] | None = None,
+    *,
+    manual: bool = False,
+    names: bool = False,
+) -> str:
+    """A readable description in the active language, e.g. "Add contacts: country is NO;
+    expand companies". With ``names``, values show as the user picks them (country and
+    choice names: "country is Norway"); a step done by hand says so."""
     parts = [
-        _phrase(source, name, values if isinstance(values, list) else [values])
+        _phrase(source, name, values if isinstance(values, list) else [values], names)
         for source, filters in criteria.items()
-        if source in SOURCES
+        if source in SOURCES and isinstance(filters, Mapping)
         for name, values in filters.items()
         if name in SOURCES[source].base_filters
     ]
@@ -375,4 +392,26 @@ def describe(action: str, criteria: Criteria, options: Mapping[str, bool] | None
     ]
     if chosen:
         text = _("%(text)s; %(options)s") % {"text": text, "options": ", ".join(chosen)}
+    if manual:
+        text = _("%(text)s (by hand)") % {"text": text}
     return text
+
+
+def describe_action(action) -> str:
+    """A stored criteria action (a model row or its JSON snapshot) described now, in the
+    active language; the description stored when it ran is kept for what cannot be."""
+
+    def get(name, default=None):
+        if isinstance(action, Mapping):
+            return action.get(name, default)
+        return getattr(action, name, default)
+
+    try:
+        kind = CriteriaActionType(get("action"))
+        criteria = get("criteria") or {}
+        if not isinstance(criteria, Mapping):
+            raise ValueError(criteria)
+        options = {option: bool(get(option)) for option in ACTION_OPTIONS[kind]}
+        return describe(kind, criteria, options, manual=bool(get("manual", False)), names=True)
+    except (ValueError, TypeError, KeyError):
+        return get("description") or str(get("action") or "")

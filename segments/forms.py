@@ -68,6 +68,8 @@ class SegmentHeaderForm(forms.ModelForm):
 
     def __init__(self, *args, inherited: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.initial["description"] = self.instance.shown_description
         inherited = inherited or {}
         fields = self.fields
         fields["salesperson"].empty_label = _("(each contact's salesperson)")

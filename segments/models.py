@@ -1,16 +1,40 @@
 """The segment worksheet: header, lines, criteria actions and their history."""
 
+import re
+from functools import cache
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import CorrespondenceType, Evaluation, InformationFlow, InitiatedBy, blank_or
 from crm.models import CODE_LENGTH, SHORT_CODE_LENGTH
 
 LINE_NO_STEP = 10000
+
+#: The description a follow-up segment is created with (SPEC 4.4).
+FOLLOW_UP_DESCRIPTION = gettext_noop("Follow-up on segment %(no)s")
+
+
+@cache
+def _follow_up_pattern(language: str) -> re.Pattern:
+    with translation.override(language):
+        text = gettext(FOLLOW_UP_DESCRIPTION)
+    return re.compile(re.escape(text).replace(re.escape("%(no)s"), "(?P<no>.+)"))
+
+
+def follow_up_description(description: str) -> str:
+    """``description`` in the active language while it is the generated follow-up text
+    (in any of the site's languages); text the user has edited is shown as typed."""
+    for language, _name in settings.LANGUAGES:
+        found = _follow_up_pattern(language).fullmatch(description)
+        if found:
+            return gettext(FOLLOW_UP_DESCRIPTION) % {"no": found["no"]}
+    return description
 
 
 class CriteriaActionType(models.TextChoices):
@@ -118,6 +142,14 @@ class Segment(models.Model):
     def get_absolute_url(self):
         return reverse("segments:segment-detail", args=[self.pk])
 
+    @property
+    def shown_description(self) -> str:
+        """The description as pages show it: a follow-up segment's generated text is
+        rendered in the reader's language until the user edits it."""
+        if self.follow_up_of_id is None:
+            return self.description
+        return follow_up_description(self.description)
+
 
 def segment_document_path(instance, filename):
     return f"segments/{instance.segment_id}/{instance.language}/{filename}"
@@ -161,6 +193,9 @@ class ActionOptions(models.Model):
     allow_related_companies = models.BooleanField(_("allow related companies"), default=False)
     ignore_exclusion = models.BooleanField(_("ignore exclusion"), default=False)
     entire_companies = models.BooleanField(_("entire companies"), default=False)
+    # Not an option: marks a line added or removed by hand (add_line / remove_line), so
+    # that saving criteria can say which steps a replay will repeat.
+    manual = models.BooleanField(_("by hand"), default=False)
 
     class Meta:
         abstract = True

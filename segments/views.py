@@ -29,6 +29,7 @@ from interactions.exceptions import LetterError
 
 from . import jobs as segment_jobs
 from . import outputs, selectors, services
+from .criteria import describe_action
 from .exceptions import SegmentError
 from .forms import (
     LINE_FIELDS,
@@ -679,7 +680,7 @@ class GoBackView(SegmentMixin, View):
         messages.success(
             request,
             _("Went back: step %(seq)s (%(description)s) has been undone.")
-            % {"seq": action.seq, "description": action.description},
+            % {"seq": action.seq, "description": describe_action(action)},
         )
         return _go(request, self.segment_url)
 
@@ -701,6 +702,14 @@ class SaveCriteriaView(SegmentDialogView):
     permission_required = "segments.add_savedcriteria"
     template_name = "segments/save_criteria.html"
     form_class = SaveCriteriaForm
+
+    def get_context_data(self, **kwargs):
+        # Lines added or removed by hand are saved as steps on those contacts and are
+        # replayed with the rest; the dialog lists them so that this is no surprise.
+        return super().get_context_data(
+            manual_steps=list(self.segment.actions.filter(manual=True).order_by("seq")),
+            **kwargs,
+        )
 
     def act(self, data):
         saved = services.save_criteria(self.segment, user=self.request.user, **data)

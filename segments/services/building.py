@@ -85,7 +85,9 @@ OVERRIDE_FIELDS = frozenset(
 
 #: The options an action stores (allow existing, expand companies, ...).
 OPTION_FIELDS = tuple(
-    f.name for f in ActionOptions._meta.fields if f.name not in ("id", "action", "criteria")
+    f.name
+    for f in ActionOptions._meta.fields
+    if f.name not in ("id", "action", "criteria", "manual")
 )
 
 SAMPLE_SIZE = 20
@@ -100,6 +102,8 @@ class Preview:
     removed: int
     sample: list[Contact] = field(default_factory=list)
     description: str = ""
+    #: The description as the dialog shows it: country and choice names, not codes.
+    shown: str = ""
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -173,6 +177,7 @@ def _record(
     options: Mapping[str, bool],
     *,
     user,
+    manual: bool = False,
 ) -> CriteriaAction:
     return CriteriaAction.objects.create(
         segment=segment,
@@ -180,6 +185,7 @@ def _record(
         action=action,
         criteria=data,
         description=describe(action, data, options),
+        manual=manual,
         created_by=user,
         **options,
     )
@@ -386,15 +392,17 @@ def add_line(segment: Segment, *, contact: Contact | str, user, **overrides) -> 
             ],
             code="invalid_line",
         ) from None
-    options = {"allow_existing": True, "ignore_exclusion": True}
-    options = _options(CriteriaActionType.ADD, options)
+    # The line is added whatever its contact (excluded, already on the segment), but the
+    # action is stored with every option off (SPEC 4.1): replaying saved criteria must
+    # never re-add a contact since excluded from segments, nor add it twice.
     action = _record(
         segment,
         state,
         CriteriaActionType.ADD,
         {"contact": {"no": [contact.no]}},
-        options,
+        _options(CriteriaActionType.ADD, {}),
         user=user,
+        manual=True,
     )
     line.added_by = action
     line.save(force_insert=True)
@@ -413,8 +421,9 @@ def remove_line(line: SegmentLine, *, user) -> CriteriaAction:
         state,
         CriteriaActionType.REDUCE,
         {"contact": {"no": [contact_no]}},
-        {"entire_companies": False},
+        _options(CriteriaActionType.REDUCE, {}),
         user=user,
+        manual=True,
     )
     removed = _remove(SegmentLine.objects.filter(pk=line.pk, segment=segment), action)
     if not removed:
@@ -458,6 +467,7 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
     options = _options(action, options)
     parsed = parse_criteria(criteria)
     description = describe(action, parsed.data, options)
+    shown = describe(action, parsed.data, options, names=True)
     if action == CriteriaActionType.ADD:
         rows = _candidates(segment, parsed.contacts, options)
         return Preview(
@@ -465,6 +475,7 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
             removed=0,
             sample=list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]),
             description=description,
+            shown=shown,
         )
     condition = _matching_lines(parsed.contacts, options["entire_companies"])
     if action == CriteriaActionType.REFINE:
@@ -477,6 +488,7 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
         removed=lines.count(),
         sample=list(contacts),
         description=description,
+        shown=shown,
     )
 
 
@@ -515,7 +527,7 @@ def save_criteria(segment: Segment, *, code: str, description: str = "", user) -
             _("Saved criteria %(code)s already exist; choose another code.") % {"code": code},
             code="code_in_use",
         ) from None
-    copied = ["seq", "action", "criteria", "description", *OPTION_FIELDS]
+    copied = ["seq", "action", "criteria", "description", "manual", *OPTION_FIELDS]
     insert_select(
         SavedCriteriaAction,
         segment.actions.all(),

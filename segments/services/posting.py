@@ -22,7 +22,14 @@ from interactions.models import InteractionLogEntry, LoggedSegment
 from ..exceptions import LoggingError
 from ..jobs import ensure_free
 from ..merge import merge_values
-from ..models import CriteriaAction, RemovedLine, Segment, SegmentLanguage, SegmentLine
+from ..models import (
+    FOLLOW_UP_DESCRIPTION,
+    CriteriaAction,
+    RemovedLine,
+    Segment,
+    SegmentLanguage,
+    SegmentLine,
+)
 from ..sql import insert_select
 from . import building
 
@@ -354,7 +361,7 @@ def create_follow_up_segment(
     """A new segment "Follow-up on segment <no>" with the logged segment's contacts."""
     segment = building.create_segment(
         user=user,
-        description=_("Follow-up on segment %(no)s") % {"no": logged.segment_no},
+        description=_(FOLLOW_UP_DESCRIPTION) % {"no": logged.segment_no},
         follow_up_of=logged,
     )
     building.reuse_logged_segment(segment, logged=logged, skip_canceled=skip_canceled, user=user)

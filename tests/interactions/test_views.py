@@ -221,7 +221,7 @@ def test_logged_segment_detail_shows_entries_criteria_and_counts(staff_client, s
     response = staff_client.get(reverse("interactions:logged-segment-detail", args=[logged.pk]))
     page = response.content.decode()
     assert response.context["counts"] == {"active": 3, "canceled": 0}
-    assert "Add contacts: country is NO" in page
+    assert "Add contacts: country is Norway" in page
     assert len(response.context["entries"]) == 3
     for entry in logged.entries.all():
         assert entry.contact_name in page

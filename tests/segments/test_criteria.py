@@ -227,8 +227,10 @@ def test_parse_normalises_criteria_for_storage_and_replay():
             "Enter yes or no",
         ),
         (
-            {"contact": {"country": "Norway"}},
-            'Criteria source "contact", filter "country": value "Norway" is not valid.',
+            {"contact": {"country": "Narnia"}},
+            'Criteria source "contact", filter "country": value "Narnia" is not valid. '
+            '"Narnia" is not a country. Choose one from the list, or give its two-letter '
+            "ISO code (NO for Norway).",
         ),
         (
             {"contact": {"territory": "SOUTH"}},

@@ -457,7 +457,7 @@ def test_invalid_criteria_show_form_errors_and_apply_nothing(staff_client, staff
     segment = built_segment(staff, lines=1)
     response = staff_client.post(
         reverse("segments:criteria", args=[segment.pk, "add"]),
-        {"contact-country": "NORWAY", "mailing_group-mailing_group": "MISSING"},
+        {"contact-country": "NARNIA", "mailing_group-mailing_group": "MISSING"},
     )
     assert response.status_code == 200
     filtersets = response.context["filtersets"]

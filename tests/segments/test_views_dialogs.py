@@ -353,7 +353,7 @@ def test_saved_criteria_list_detail_and_delete(staff_client, staff):
     listing = staff_client.get(reverse("segments:saved-criteria-list")).content.decode()
     assert 'data-code="SE"' in listing
     detail = staff_client.get(saved.get_absolute_url()).content.decode()
-    assert "Add contacts: country is SE" in detail
+    assert "Add contacts: country is Sweden" in detail
     delete = reverse("segments:saved-criteria-delete", args=[saved.pk])
     assert "Delete saved criteria SE?" in staff_client.get(delete).content.decode()
     response = staff_client.post(delete)
