@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 
 from .models import (
     BusinessRelation,
@@ -22,6 +21,7 @@ from .models import (
     next_code,
 )
 from .resources import ContactResource
+from .spreadsheets import FORMATS, SpreadsheetError
 
 
 class CodedAdmin(admin.ModelAdmin):
@@ -96,8 +96,10 @@ class ContactAdminForm(forms.ModelForm):
 class ContactAdmin(ImportExportModelAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
-    import_formats = [CSV, XLSX]
-    export_formats = [CSV, XLSX]
+    # The formula-safe formats: an export never holds a live formula, and an import
+    # reads back exactly what an export wrote.
+    import_formats = FORMATS
+    export_formats = FORMATS
     list_display = [
         "no",
         "name",
@@ -177,6 +179,15 @@ class ContactAdmin(ImportExportModelAdmin):
         ),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if not isinstance(e, SpreadsheetError):
+            return super().add_data_read_fail_error_to_form(form, e)
+        form.add_error(
+            "import_file",
+            _("The file cannot be imported: %(error)s.") % {"error": " ".join(e.messages)},
+        )
+        return None
 
     def save_model(self, request, obj, form, change):
         if not obj.no:
