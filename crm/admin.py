@@ -180,6 +180,17 @@ class ContactAdmin(ImportExportModelAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 
+    def import_action(self, request, **kwargs):
+        """The preview of an import; a refused file is not left behind in temporary storage
+        (import-export keeps it for the confirmation, which a refused file never gets)."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if name and context.get("confirm_form") is None:
+            storage = self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs())
+            storage.remove()
+        return response
+
     def add_data_read_fail_error_to_form(self, form, e):
         if not isinstance(e, SpreadsheetError):
             return super().add_data_read_fail_error_to_form(form, e)

@@ -1,6 +1,8 @@
 """Contacts import (and export) with companies, persons and mailing groups: command and admin."""
 
 import io
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -315,7 +317,6 @@ def test_a_nul_in_a_name_is_refused_naming_row_and_column(tmp_path):
 def test_a_garbage_xlsx_is_a_clean_error_with_exit_status_1(tmp_path):
     import subprocess
     import sys
-    from pathlib import Path
 
     path = tmp_path / "contacts.xlsx"
     path.write_bytes(b"this is not a workbook\x00\x01" * 20)
@@ -367,3 +368,6 @@ def test_admin_import_refuses_each_hostile_spreadsheet(admin_client, tmp_path, n
     assert escape(message) in preview.content.decode()
     assert preview.context.get("confirm_form") is None
     assert not Contact.objects.exists()
+    # import-export kept every upload for its confirmation step; a refused one is removed.
+    kept = preview.wsgi_request.FILES["import_file"].tmp_storage_name
+    assert not (Path(tempfile.gettempdir()) / kept).exists()
