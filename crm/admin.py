@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 
 from .choices import country_choices, country_name
 from .models import (
@@ -24,6 +23,7 @@ from .models import (
     next_code,
 )
 from .resources import ContactResource
+from .spreadsheets import FORMATS, SpreadsheetError
 
 
 def _blank_or_country() -> list[tuple[str, str]]:
@@ -124,8 +124,10 @@ class ContactAdminForm(forms.ModelForm):
 class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
     form = ContactAdminForm
     resource_classes = [ContactResource]
-    import_formats = [CSV, XLSX]
-    export_formats = [CSV, XLSX]
+    # The formula-safe formats: an export never holds a live formula, and an import
+    # reads back exactly what an export wrote.
+    import_formats = FORMATS
+    export_formats = FORMATS
     list_display = [
         "no",
         "name",
@@ -205,6 +207,26 @@ class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
         ),
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def import_action(self, request, **kwargs):
+        """The preview of an import; a refused file is not left behind in temporary storage
+        (import-export keeps it for the confirmation, which a refused file never gets)."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if name and context.get("confirm_form") is None:
+            storage = self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs())
+            storage.remove()
+        return response
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if not isinstance(e, SpreadsheetError):
+            return super().add_data_read_fail_error_to_form(form, e)
+        form.add_error(
+            "import_file",
+            _("The file cannot be imported: %(error)s.") % {"error": " ".join(e.messages)},
+        )
+        return None
 
     def save_model(self, request, obj, form, change):
         if not obj.no:

@@ -5,6 +5,8 @@ salutation and groups by their code), so a file round-trips between databases.
 A file imports whole or not at all: one invalid row rolls back every row.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -23,6 +25,8 @@ from .models import (
 
 # Several codes in one cell: "NEWS|EVENTS". A pipe, because codes and CSV both use commas.
 SEPARATOR = "|"
+# Control characters no contact field may hold (tab and line breaks are text).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class CodeWidget(widgets.ForeignKeyWidget):
@@ -164,7 +168,49 @@ class ContactResource(resources.ModelResource):
             )
         )
 
+    def before_import(self, dataset, **kwargs):
+        """Find every row whose contact no. an earlier row of the file already has."""
+        super().before_import(dataset, **kwargs)
+        first_row: dict[str, int] = {}
+        self.repeated: dict[int, tuple[int, str]] = {}
+        if "no" not in (dataset.headers or []):
+            return
+        for number, no in enumerate(dataset["no"], 1):
+            no = str(no if no is not None else "").strip()
+            if not no:
+                continue
+            if no in first_row:
+                self.repeated[number] = (first_row[no], no)
+            else:
+                first_row[no] = number
+
+    def check_row(self, row, row_number) -> None:
+        """A row's own problems before anything reads it: control characters in a cell,
+        a contact no. an earlier row has (a file holds each contact once)."""
+        errors = {}
+        for column, value in row.items():
+            if isinstance(value, str) and (found := CONTROL.search(value)):
+                errors[str(column)] = ValidationError(
+                    _("contains a control character (U+%(code)04X); remove it."),
+                    code="control_character",
+                    params={"code": ord(found.group())},
+                )
+        repeated = getattr(self, "repeated", {}).get(row_number)
+        if repeated is not None:
+            first, no = repeated
+            errors["no"] = ValidationError(
+                _(
+                    "Rows %(first)s and %(row)s have the same no. “%(no)s”; a file may "
+                    "hold each contact once."
+                ),
+                code="duplicate_no",
+                params={"first": first, "row": row_number, "no": no},
+            )
+        if errors:
+            raise ValidationError(errors)
+
     def before_import_row(self, row, **kwargs):
+        self.check_row(row, kwargs.get("row_number"))
         # A company is its own company (Contact.save sets it), and the file may name it
         # before the row exists, so the column is ignored on company rows.
         if str(row.get("type") or "").strip() == ContactType.COMPANY and "company" in row:

@@ -217,7 +217,9 @@ LETTER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LETTER_MAX_UNCOMPRESSED_BYTE
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Off: its escaping deletes a leading "=" and changes the data; the contact formats
+# (crm.spreadsheets) quote formula-like cells instead and read them back unchanged.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Production hardening: DJANGO_SECURE=true behind HTTPS turns on every transport setting.
 SECURE = env_bool("DJANGO_SECURE")

@@ -99,6 +99,21 @@ class StoredDocumentField(forms.FileField):
         return value
 
 
+def checked_letter(document):
+    """An uploaded letter after ``letters.check_upload``, rewound: what every form that
+    takes a document (template languages, segment languages, lines, the admin) cleans with.
+    Anything but a new upload (an already stored file, nothing) is returned as it is."""
+    if not isinstance(document, UploadedFile):
+        return document
+    try:
+        letters.check_upload(document, document.size)
+    except LetterError as error:
+        raise ValidationError(error.messages, code=error.code) from None
+    finally:
+        document.seek(0)
+    return document
+
+
 class InteractionTemplateLanguageForm(CrispyModelForm):
     """A template's language version; an uploaded letter is checked before it is stored.
 
@@ -143,17 +158,12 @@ class InteractionTemplateLanguageForm(CrispyModelForm):
         return language
 
     def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not isinstance(document, UploadedFile):
-            return document
-        try:
-            letters.check_upload(document, document.size)
-            document.seek(0)
-            self.report = letters.template_report(document.read())
-        except LetterError as error:
-            raise ValidationError(error.messages, code=error.code) from None
-        finally:
-            document.seek(0)
+        document = checked_letter(self.cleaned_data.get("document"))
+        if isinstance(document, UploadedFile):
+            try:
+                self.report = letters.template_report(document.read())
+            finally:
+                document.seek(0)
         return document
 
 
@@ -165,16 +175,7 @@ class CheckedDocumentForm(forms.ModelForm):
     """
 
     def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not isinstance(document, UploadedFile):
-            return document
-        try:
-            letters.check_upload(document, document.size)
-        except LetterError as error:
-            raise ValidationError(error.messages, code=error.code) from None
-        finally:
-            document.seek(0)
-        return document
+        return checked_letter(self.cleaned_data.get("document"))
 
 
 BOOLEAN_CHOICES = [("true", _("Yes")), ("false", _("No"))]

@@ -176,11 +176,34 @@ MAX_MEMBERS = 300
 MAX_RATIO = 100
 
 
-def check_upload(fileobj, size: int) -> None:
-    """Refuse anything but a plain, reasonably sized ``.docx``; read before any parsing.
+NOT_DOCX = _(
+    "The file is not a Word document (.docx). Save it in Word as "
+    '"Word Document (*.docx)" and upload it again.'
+)
+MACROS = _(
+    "The document contains macros (.docm). Save it as a plain Word "
+    "Document (*.docx), without macros, and upload it again."
+)
+# Parts are parsed without DTDs, entities or network access, and with lxml's size guards.
+SAFE_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
 
-    Raises LetterError saying why: too large, not a Word document, macros, encrypted,
-    a zip bomb. Limits come from LETTER_MAX_UPLOAD_BYTES and LETTER_MAX_UNCOMPRESSED_BYTES.
+
+def _unsafe_name(name: str) -> bool:
+    """A member name that would escape a folder if unpacked: absolute, ``..``, drive."""
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or ":" in parts[0] or "\x00" in name
+
+
+def check_upload(fileobj, size: int) -> None:
+    """Refuse anything but a plain, readable ``.docx`` letter; the one check of every upload.
+
+    Checked before anything else reads the file: size, a real zip, no zip bomb, no
+    encryption, no macros, no unsafe member names, every member's CRC, every XML part
+    well-formed without DTDs, a ``word/document.xml``, and merge fields that can be read
+    (``prepare``, the same code every letter is rendered with). Raises LetterError saying
+    why. Limits come from LETTER_MAX_UPLOAD_BYTES and LETTER_MAX_UNCOMPRESSED_BYTES.
     """
     max_upload = settings.LETTER_MAX_UPLOAD_BYTES
     max_total = settings.LETTER_MAX_UNCOMPRESSED_BYTES
@@ -192,15 +215,41 @@ def check_upload(fileobj, size: int) -> None:
         )
     start = fileobj.tell() if hasattr(fileobj, "tell") else 0
     try:
-        archive = zipfile.ZipFile(fileobj)
-    except (zipfile.BadZipFile, OSError, ValueError):
+        data = fileobj.read(max_upload + 1)
+    finally:
+        if hasattr(fileobj, "seek"):
+            fileobj.seek(start)
+    if len(data) > max_upload:
+        raise LetterError(
+            _("The file is %(size)s; documents may be at most %(limit)s."),
+            code="too_large",
+            params={"size": filesizeformat(len(data)), "limit": filesizeformat(max_upload)},
+        )
+    _check_package(data, max_total)
+    prepared(data)  # the merge fields, parsed as every letter will be (and kept for it)
+
+
+def _check_package(data: bytes, max_total: int) -> None:
+    """The zip and XML checks of ``check_upload``."""
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        # An OLE compound file (CDFV2): what Word writes for a password-protected document.
         raise LetterError(
             _(
-                "The file is not a Word document (.docx). Save it in Word as "
-                '"Word Document (*.docx)" and upload it again.'
+                "The document is encrypted or password-protected. Remove the "
+                "password in Word and upload it again."
             ),
-            code="not_docx",
-        ) from None
+            code="encrypted",
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        if data.startswith(b"PK\x03\x04"):
+            # A zip, but its end or its directory is cut off or overwritten.
+            raise LetterError(
+                _("The document is damaged and cannot be read."), code="damaged"
+            ) from None
+        raise LetterError(NOT_DOCX, code="not_docx") from None
+    part = ""
     try:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
@@ -233,42 +282,65 @@ def check_upload(fileobj, size: int) -> None:
                     ),
                     code="zip_bomb",
                 )
+            if _unsafe_name(info.filename):
+                raise LetterError(
+                    _("The document has a part with an unsafe name (%(part)s)."),
+                    code="unsafe_name",
+                    params={"part": clean_text(info.filename)[:100]},
+                )
         names = {name.lower() for name in archive.namelist()}
         if any(name.endswith(("vbaproject.bin", "vbadata.xml")) for name in names):
-            raise LetterError(
-                _(
-                    "The document contains macros (.docm). Save it as a plain Word "
-                    "Document (*.docx), without macros, and upload it again."
-                ),
-                code="macros",
-            )
+            raise LetterError(MACROS, code="macros")
         content_types = (
             archive.read("[Content_Types].xml") if "[content_types].xml" in names else b""
         )
         if b"macroEnabled" in content_types:
-            raise LetterError(
-                _(
-                    "The document contains macros (.docm). Save it as a plain Word "
-                    "Document (*.docx), without macros, and upload it again."
-                ),
-                code="macros",
-            )
+            raise LetterError(MACROS, code="macros")
         if MAIN_DOCX not in content_types:
+            raise LetterError(NOT_DOCX, code="not_docx")
+        if "word/document.xml" not in archive.namelist():
             raise LetterError(
-                _(
-                    "The file is not a Word document (.docx). Save it in Word as "
-                    '"Word Document (*.docx)" and upload it again.'
-                ),
-                code="not_docx",
+                _("The document has no main text part (word/document.xml)."),
+                code="no_main_part",
             )
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError):
+        for info in infos:
+            part = info.filename
+            content = archive.read(info)  # checks the CRC
+            if part.lower().endswith((".xml", ".rels")):
+                _check_xml(part, content)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError, zlib.error):
+        if part:
+            raise LetterError(
+                _("The document is damaged: its part %(part)s cannot be read."),
+                code="damaged",
+                params={"part": clean_text(part)[:100]},
+            ) from None
         raise LetterError(
             _("The document is damaged and cannot be read."), code="damaged"
         ) from None
     finally:
         archive.close()
-        if hasattr(fileobj, "seek"):
-            fileobj.seek(start)
+
+
+def _check_xml(part: str, content: bytes) -> None:
+    """``content`` is well-formed XML without a DTD (no entities, no billion laughs)."""
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        raise LetterError(
+            _(
+                "The document's part %(part)s declares a DTD or entities, which Word never "
+                "writes; it was not opened."
+            ),
+            code="dtd",
+            params={"part": clean_text(part)[:100]},
+        )
+    try:
+        etree.fromstring(content, SAFE_PARSER)
+    except etree.XMLSyntaxError as error:
+        raise LetterError(
+            _("The document is damaged: its part %(part)s is not valid XML (%(error)s)."),
+            code="bad_xml",
+            params={"part": clean_text(part)[:100], "error": clean_text(str(error))[:200]},
+        ) from None
 
 
 # --- preparing a document -----------------------------------------------------------------
@@ -557,16 +629,62 @@ def _placeholder_run(field_obj, index: int, w_prefix: str):
     return run
 
 
+# Switches of a MERGEFIELD that take a value, and those that stand alone.
+VALUE_SWITCHES = {"\\b", "\\f", "\\*", "\\#", "\\@"}
+FLAG_SWITCHES = {"\\m", "\\v"}
+FIELD_NAME = re.compile(r"^\w[\w .-]*$")
+
+
+def _malformed(tokens: list[str], problem: str) -> LetterError:
+    return LetterError(
+        _("The merge field “%(field)s” is malformed: %(problem)s"),
+        code="malformed_field",
+        params={"field": clean_text(" ".join(tokens))[:100], "problem": problem},
+    )
+
+
+def _switches(tokens: list[str]) -> list[tuple[str, str]]:
+    """A MERGEFIELD's (switch, value) pairs; anything Word would not accept is an error."""
+    switches = []
+    options = list(tokens[2:])
+    while options:
+        token = options.pop(0)
+        flag = token[:2]
+        if flag in FLAG_SWITCHES and len(token) == 2:
+            switches.append((flag, ""))
+        elif flag in VALUE_SWITCHES:
+            if token[2:]:
+                switches.append((flag, token[2:]))
+            elif options and options[0][:2] not in VALUE_SWITCHES | FLAG_SWITCHES:
+                switches.append((flag, options.pop(0)))
+            else:
+                raise _malformed(
+                    tokens, _("the switch %(switch)s has no value.") % {"switch": flag}
+                )
+        else:
+            raise _malformed(
+                tokens,
+                _("“%(text)s” is not a switch Word knows.") % {"text": clean_text(token)[:40]},
+            )
+    return switches
+
+
 def _field_of(field_obj) -> Field:
+    tokens = list(field_obj.instr_tokens)
+    name = field_obj.name or ""
+    if not FIELD_NAME.match(name):
+        raise _malformed(
+            tokens,
+            _("“%(name)s” is not a field name.") % {"name": clean_text(name)[:40]},
+        )
     before = after = case = ""
-    for flag, option in field_obj._walk_options(list(field_obj.instr_tokens[2:])):
+    for flag, option in _switches(tokens):
         if flag == "\\b":
             before = clean_text(option)
         elif flag == "\\f":
             after = clean_text(option)
         elif flag == "\\*" and option.lower() in CASE_SWITCHES:
             case = option.lower()
-    name = field_obj.name
     canonical = _CANONICAL.get(name.lower())
     return Field(canonical or name, before, after, case)
 
@@ -584,7 +702,28 @@ def _restore(element, field_obj) -> None:
 
 
 def prepare(document: bytes) -> PreparedLetter:
-    """Parse ``document`` once: its fields become placeholders, everything else is kept."""
+    """Parse ``document`` once: its fields become placeholders, everything else is kept.
+
+    A document that cannot be read (a damaged zip or part, a malformed merge field) is a
+    LetterError saying why, never another exception: previews and outputs report it.
+    """
+    try:
+        return _prepare(document)
+    except LetterError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, struct.error):
+        raise LetterError(
+            _("The document is damaged and cannot be read."), code="damaged"
+        ) from None
+    except (ValueError, IndexError, AttributeError, AssertionError, etree.LxmlError) as error:
+        raise LetterError(
+            _("The document's merge fields cannot be read: %(error)s"),
+            code="broken_fields",
+            params={"error": clean_text(str(error))[:200]},
+        ) from None
+
+
+def _prepare(document: bytes) -> PreparedLetter:
     if MARK in document.decode("latin-1"):
         raise LetterError(
             _("The document contains characters reserved for merging; it cannot be used."),

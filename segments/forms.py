@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import MailingGroup
-from interactions import letters
+from interactions.forms import checked_letter
 from interactions.models import LoggedSegment
 
 from .criteria import ACTION_OPTIONS, SOURCES
@@ -145,10 +145,7 @@ class LineDocumentForm(DialogIds, forms.Form):
     document = forms.FileField(label=_("Personalised document (.docx)"))
 
     def clean_document(self):
-        upload = self.cleaned_data["document"]
-        letters.check_upload(upload, upload.size)
-        upload.seek(0)
-        return upload
+        return checked_letter(self.cleaned_data["document"])
 
 
 class AddLineForm(forms.Form):

@@ -64,7 +64,7 @@ def _go(request, url: str):
     return HttpResponseRedirect(url)
 
 
-def _stale(request, error: SegmentError, url: str):
+def _stale(request, error: SegmentError | LetterError, url: str):
     for message in error.messages:
         messages.warning(request, message)
     return _go(request, url)
@@ -535,7 +535,9 @@ class LinePreviewView(LineMixin, View):
     def get(self, request, pk, line):
         try:
             document = outputs.preview(self.line)
-        except SegmentError as error:
+        except (SegmentError, LetterError) as error:
+            # A stored document that cannot be merged (uploaded before the checks, or
+            # damaged in storage) is a message on the line's letter page, never a 500.
             return _stale(request, error, reverse("segments:line-letter", args=[pk, line]))
         name = letters.safe_filename(f"{self.line.line_no} {self.line.contact.name}") + ".docx"
         return FileResponse(io.BytesIO(document), as_attachment=True, filename=name)
@@ -845,7 +847,12 @@ class LettersView(SegmentMixin, TemplateView):
             except OSError:
                 reports.append({**document, "missing": True})
                 continue
-            reports.append({**document, "report": outputs.template_report(self.segment, content)})
+            try:
+                report = outputs.template_report(self.segment, content)
+            except LetterError as error:
+                reports.append({**document, "error": " ".join(error.messages)})
+                continue
+            reports.append({**document, "report": report})
         context.update(segment=self.segment, reports=reports, pdf_available=letters.pdf_available())
         return context
 

@@ -1,6 +1,8 @@
 """Contacts import (and export) with companies, persons and mailing groups: command and admin."""
 
 import io
+import tempfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -98,12 +100,12 @@ def test_command_names_unreadable_files(tmp_path):
         call_command("import_contacts", str(tmp_path / "missing.csv"))
 
 
-def admin_import(client, path):
-    """Upload through the admin's import view; returns the preview response."""
+def admin_import(client, path, file_format="0"):
+    """Upload through the admin's import view (format 0 CSV, 1 XLSX); the preview."""
     with open(path, "rb") as upload:
         return client.post(
             reverse("admin:crm_contact_import"),
-            {"import_file": upload, "format": "0", "resource": "0"},
+            {"import_file": upload, "format": file_format, "resource": "0"},
         )
 
 
@@ -164,3 +166,208 @@ FIELDS = [
     "salesperson",
     "mailing_groups",
 ]
+
+
+# --- formula-safe export, and an import that reads it back unchanged (issue 11, item 2) -------
+
+HOSTILE_TEXTS = {
+    "P1": '=HYPERLINK("http://evil.io")',
+    "P2": "+1+1",
+    "P3": "-2+3",
+    "P4": "@SUM(1)",
+    "P5": "\tTabbed",
+    "P6": "\rReturned",
+    "P7": "'=already quoted",
+    "P8": "'plain apostrophe",
+    "P9": "==twice",
+}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_FIELDS = [*FIELDS, "job_title", "phone", "address"]
+
+
+def hostile_contacts() -> dict[str, dict]:
+    for no, text in HOSTILE_TEXTS.items():
+        Contact.objects.create(
+            no=no,
+            type="person",
+            name=text,
+            first_name=text,
+            job_title=text,
+            phone="+47 22 33 44 55",
+            address=text,
+            city=text,
+            country="NO",
+        )
+    return contact_values()
+
+
+def contact_values() -> dict[str, dict]:
+    return {
+        contact["no"]: contact
+        for contact in Contact.objects.values(
+            "no", "type", "name", "first_name", "job_title", "phone", "address", "city"
+        )
+    }
+
+
+def admin_export(client, file_format: str) -> bytes:
+    response = client.post(
+        reverse("admin:crm_contact_export"),
+        {
+            "format": file_format,
+            "resource": "0",
+            **{f"contactresource_{f}": "on" for f in EXPORT_FIELDS},
+        },
+    )
+    assert response.status_code == 200
+    return response.content
+
+
+def csv_cells(content: bytes) -> list[str]:
+    import csv
+
+    return [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for cell in row]
+
+
+def xlsx_cells(content: bytes) -> list:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    cells = [cell for row in book.active.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells), "a cell holds a live formula"
+    return [cell.value for cell in cells]
+
+
+def wipe_contacts():
+    from crm.management.commands.seed_demo import wipe_demo_data
+
+    wipe_demo_data()
+    make_reference_data()
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("file_format", "suffix", "cells"), [("0", "csv", csv_cells), ("1", "xlsx", xlsx_cells)]
+)
+def test_admin_export_quotes_every_formula_and_the_command_imports_it_back_unchanged(
+    admin_client, tmp_path, file_format, suffix, cells
+):
+    original = hostile_contacts()
+    content = admin_export(admin_client, file_format)
+    values = [value for value in cells(content) if isinstance(value, str)]
+    live = [value for value in values if value.startswith(FORMULA_START)]
+    assert live == []
+    assert "'" + HOSTILE_TEXTS["P1"] in values
+    assert "'+47 22 33 44 55" in values
+    wipe_contacts()
+    path = tmp_path / f"export.{suffix}"
+    path.write_bytes(content)
+    call_command("import_contacts", str(path), stdout=io.StringIO())
+    assert contact_values() == original
+
+
+@pytest.mark.parametrize(("file_format", "suffix"), [("0", "csv"), ("1", "xlsx")])
+def test_admin_export_imports_back_unchanged_through_the_admin(
+    admin_client, tmp_path, file_format, suffix
+):
+    original = hostile_contacts()
+    content = admin_export(admin_client, file_format)
+    wipe_contacts()
+    path = tmp_path / f"export.{suffix}"
+    path.write_bytes(content)
+    preview = admin_import(admin_client, path, file_format)
+    confirm = preview.context["confirm_form"]
+    admin_client.post(reverse("admin:crm_contact_process_import"), confirm.initial)
+    assert contact_values() == original
+
+
+def test_the_segment_and_admin_exports_quote_with_the_same_writer():
+    from crm.spreadsheets import read_cell, safe_cell
+
+    for text in [*HOSTILE_TEXTS.values(), "Plain", "", "O'Brien"]:
+        assert read_cell(safe_cell(text)) == text
+        assert not str(safe_cell(text)).startswith(FORMULA_START)
+    # A hand-written apostrophe the export did not add stays.
+    assert read_cell("'Tis") == "'Tis"
+
+
+# --- import rules: one number once, no control characters, unreadable files (item 7) ---------
+
+
+def test_the_same_number_on_two_rows_is_an_error_naming_both(tmp_path):
+    rows = [*GOOD, "P1,person,Kari Again,Kari,Nordmann,C1,Bergen,NO,nb,,"]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_contacts", str(csv_file(tmp_path, rows)), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "Row 5, no: Rows 2 and 5 have the same no. “P1”; a file may hold each contact once."
+    ]
+    assert not Contact.objects.exists()
+
+
+def test_a_nul_in_a_name_is_refused_naming_row_and_column(tmp_path):
+    rows = [*GOOD[:1], "P1,person,Kari\x00Nordmann,Kari,Nordmann,C1,Oslo,NO,nb,,"]
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_contacts", str(csv_file(tmp_path, rows)), stderr=err)
+    assert "Row 2, name: contains a control character (U+0000); remove it." in err.getvalue()
+    assert not Contact.objects.exists()
+
+
+def test_a_garbage_xlsx_is_a_clean_error_with_exit_status_1(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "contacts.xlsx"
+    path.write_bytes(b"this is not a workbook\x00\x01" * 20)
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "manage.py"), "import_contacts", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        f"CommandError: {path} cannot be imported: it is not an Excel workbook (.xlsx)."
+    )
+    assert done.stdout == ""
+
+
+# --- the hostile spreadsheet corpus against both imports (tests/fixtures/hostile) ------------
+
+from tests.fixtures.hostile import make_hostile  # noqa: E402
+
+SPREADSHEETS = make_hostile.spreadsheets()
+
+
+@pytest.mark.parametrize("name", sorted(SPREADSHEETS))
+def test_import_contacts_refuses_each_hostile_spreadsheet(tmp_path, name):
+    content, expected = SPREADSHEETS[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    err = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_contacts", str(path), stdout=io.StringIO(), stderr=err)
+    assert expected in str(refused.value) + err.getvalue()
+    assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize("name", sorted(SPREADSHEETS))
+def test_admin_import_refuses_each_hostile_spreadsheet(admin_client, tmp_path, name):
+    from django.utils.html import escape
+
+    content, expected = SPREADSHEETS[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    preview = admin_import(admin_client, path, "1" if name.endswith(".xlsx") else "0")
+    assert preview.status_code == 200
+    message = expected.split(": ", 1)[1] if expected.startswith("Row") else expected
+    assert escape(message) in preview.content.decode()
+    assert preview.context.get("confirm_form") is None
+    assert not Contact.objects.exists()
+    # import-export kept every upload for its confirmation step; a refused one is removed.
+    kept = preview.wsgi_request.FILES["import_file"].tmp_storage_name
+    assert not (Path(tempfile.gettempdir()) / kept).exists()

@@ -4,11 +4,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import CSV, XLSX
 
 from crm.resources import ContactResource, row_errors
+from crm.spreadsheets import SafeCSV, SafeXLSX, SpreadsheetError
 
-FORMATS = {".csv": CSV, ".xlsx": XLSX}
+# The admin's import formats: the same reading, the same rules, the same messages.
+FORMATS = {".csv": SafeCSV, ".xlsx": SafeXLSX}
 
 
 class Command(BaseCommand):
@@ -38,14 +39,12 @@ class Command(BaseCommand):
             raise CommandError(
                 _("%(file)s cannot be read: %(error)s") % {"file": file, "error": error.strerror}
             ) from None
-        fmt = file_format()
         try:
-            content = raw if fmt.is_binary() else raw.decode("utf-8-sig")
-            dataset = fmt.create_dataset(content)
-        except (UnicodeDecodeError, ValueError, KeyError) as error:
+            dataset = file_format().create_dataset(raw)
+        except SpreadsheetError as error:
             raise CommandError(
-                _("%(file)s is not a readable %(format)s file: %(error)s")
-                % {"file": file, "format": fmt.get_title(), "error": error}
+                _("%(file)s cannot be imported: %(error)s.")
+                % {"file": file, "error": " ".join(error.messages)}
             ) from None
 
         result = ContactResource().import_data(dataset, dry_run=dry_run)
