@@ -199,7 +199,7 @@ class SegmentDetailView(SegmentMixin, TemplateView):
         )
         number = self.request.GET.get("page")
         line_no = self.request.GET.get("line", "")
-        if line_no.isdigit():
+        if line_no.isdigit() and int(line_no) <= selectors.LARGEST_LINE_NO:
             number = selectors.page_of_line(segment, int(line_no))
         page = paginator.get_page(number)
         actions = list(segment.actions.select_related("created_by").order_by("seq"))
