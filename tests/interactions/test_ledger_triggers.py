@@ -15,7 +15,7 @@ from django.db import IntegrityError, connection, transaction
 
 from interactions import services
 from interactions.ledger import BYPASS_TABLE, LEDGER_TABLES
-from interactions.models import InteractionLogEntry, LoggedSegment
+from interactions.models import InteractionLogEntry, LoggedSegment, ReadOnlyRecordError
 from segments.sql import delete_rows
 from tests.factories import ContactFactory, UserFactory
 from tests.ledger_data import log_entry, logged_segment
@@ -116,12 +116,16 @@ def test_a_forced_update_of_an_instance_is_refused(entry, logged, user):
         description="Rewritten history",
         created_by=user,
     )
-    refused(lambda: forged.save(force_insert=False, force_update=True))
+    # The model refuses a forced update; save_base goes around it, the database does not.
+    with pytest.raises(ReadOnlyRecordError):
+        forged.save(force_insert=False, force_update=True)
     refused(lambda: forged.save_base(force_update=True))
     forged_header = LoggedSegment(
         entry_no=logged.entry_no, segment_no="SEG99999", description="Other", created_by=user
     )
-    refused(lambda: forged_header.save(force_insert=False, force_update=True))
+    with pytest.raises(ReadOnlyRecordError):
+        forged_header.save(force_insert=False, force_update=True)
+    refused(lambda: forged_header.save_base(force_update=True))
     assert InteractionLogEntry.objects.get(pk=entry.pk).description == "Spring offer"
     assert LoggedSegment.objects.get(pk=logged.pk).segment_no == "SEG90001"
 
