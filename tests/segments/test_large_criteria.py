@@ -223,3 +223,17 @@ def test_an_out_of_range_number_in_every_list_filter_is_a_form_error_or_no_match
     export = client.get(reverse("interactions:entry-export"), {"logged_segment": BIG})
     assert export.status_code == 302
     assert [str(m) for m in get_messages(export.wsgi_request)]
+
+
+def test_an_out_of_range_number_in_an_admin_lookup_is_a_bad_request_not_a_500(admin_user):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_user)
+    for url in [
+        f"/admin/interactions/interactionlogentry/?logged_segment={BIG}",
+        f"/admin/interactions/interactionlogentry/?logged_segment__entry_no__exact={BIG}",
+        f"/admin/crm/contact/?company__id__exact={BIG}",
+    ]:
+        response = client.get(url)
+        assert response.status_code in (200, 302, 400), (url, response.status_code)
