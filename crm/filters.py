@@ -5,6 +5,7 @@ into a code field may also separate values with commas (``NO, SE``). A filter's 
 value is always a list of strings, so it can be stored as JSON and replayed exactly.
 """
 
+import json
 from functools import reduce
 from operator import or_
 
@@ -12,8 +13,9 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import BooleanField, Expression, F, Q
 from django.utils.choices import CallableChoiceIterator
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +44,11 @@ class CriteriaForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+#: The most values one filter takes: a list is checked and matched in one statement, and
+#: PostgreSQL takes at most 65,535 parameters per statement.
+MAX_VALUES = 10_000
 
 
 class ValueListWidget(forms.TextInput):
@@ -133,6 +140,7 @@ class ValueListField(forms.Field):
         "invalid_type": _("%(value)s is not a text value."),
         "invalid_choice": _("%(value)s is not one of the available choices."),
         "missing": _("%(label)s %(value)s does not exist."),
+        "too_many": _("Give at most %(max)s values; got %(count)s."),
     }
 
     def __init__(
@@ -193,6 +201,15 @@ class ValueListField(forms.Field):
 
     def clean(self, value) -> list[str]:
         items = self._items(value)
+        if len(items) > MAX_VALUES:
+            raise ValidationError(
+                self.error_messages["too_many"],
+                code="too_many",
+                params={
+                    "max": number_format(MAX_VALUES, force_grouping=True),
+                    "count": number_format(len(items), force_grouping=True),
+                },
+            )
         cleaned = []
         for item in items:
             if self.upper:
@@ -230,6 +247,59 @@ class ValueListField(forms.Field):
         return list(dict.fromkeys(cleaned))
 
 
+#: Beyond this many values a text filter matches through one JSON parameter
+#: (``MatchesAnyPattern``) instead of an ``OR`` per value: SQLite refuses an expression
+#: deeper than 1,000 terms ("Expression tree is too large").
+LONG_LIST = 50
+
+#: How a case-insensitive text lookup becomes a LIKE pattern of one value.
+_PATTERNS = {"iexact": "{}", "istartswith": "{}%", "icontains": "%{}%"}
+
+
+def like_pattern(lookup: str, value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _PATTERNS[lookup].format(escaped)
+
+
+class MatchesAnyPattern(Expression):
+    """True when the text expression is LIKE any of ``patterns`` (case-insensitive).
+
+    The patterns travel as one parameter, a JSON array read with ``json_each`` on SQLite
+    and a text array for ``ILIKE ANY`` on PostgreSQL, however many values: thousands of
+    post codes neither deepen the expression tree nor run into the parameter limit.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, expression, patterns: list[str]):
+        super().__init__(output_field=BooleanField())
+        self.expression = expression
+        self.patterns = list(patterns)
+
+    def get_source_expressions(self):
+        return [self.expression]
+
+    def set_source_expressions(self, exprs):
+        (self.expression,) = exprs
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.expression)
+        if connection.vendor == "postgresql":
+            # One array parameter; a plain condition on the row, so the planner keeps
+            # its usual plans (a subquery here made refine run a nested loop per line).
+            # The escape character is the default backslash.
+            return f"({column})::text ILIKE ANY (%s::text[])", (*params, self.patterns)
+        if connection.vendor == "sqlite":
+            # SQLite's LIKE is case-insensitive, as Django's i-lookups there.
+            sql = (
+                "EXISTS (SELECT 1 FROM json_each(%s) AS p "
+                f"WHERE ({column}) LIKE p.value ESCAPE '\\')"
+            )
+            return sql, (json.dumps(self.patterns), *params)
+        raise NotImplementedError(connection.vendor)  # pragma: no cover
+
+
 class AnyOfFilter(django_filters.Filter):
     """Matches when the field matches any of the values (``lookup_expr`` per value)."""
 
@@ -238,12 +308,19 @@ class AnyOfFilter(django_filters.Filter):
     def filter(self, qs, value):
         if not value:
             return qs
-        if self.lookup_expr in ("exact", "in"):
+        lookup = self.lookup_expr
+        if lookup in ("exact", "in"):
             condition = Q(**{f"{self.field_name}__in": value})
-        else:
-            condition = reduce(
-                or_, (Q(**{f"{self.field_name}__{self.lookup_expr}": item}) for item in value)
+        elif lookup in ("gte", "gt", "lte", "lt"):
+            # Any of several bounds holds exactly when the widest one does.
+            bound = min(value) if lookup in ("gte", "gt") else max(value)
+            condition = Q(**{f"{self.field_name}__{lookup}": bound})
+        elif lookup in _PATTERNS and len(value) > LONG_LIST:
+            condition = MatchesAnyPattern(
+                F(self.field_name), [like_pattern(lookup, item) for item in value]
             )
+        else:
+            condition = reduce(or_, (Q(**{f"{self.field_name}__{lookup}": item}) for item in value))
         return qs.exclude(condition) if self.exclude else qs.filter(condition)
 
 

@@ -27,6 +27,41 @@ def sort_filter(fields: dict[str, str]) -> django_filters.OrderingFilter:
     )
 
 
+#: The largest entry no. a logged segment can have (a 64-bit key on both databases).
+LARGEST_ENTRY_NO = 2**63 - 1
+
+
+class LoggedSegmentRefField(forms.CharField):
+    """A segment no. or a logged segment's entry no.
+
+    A number too large for an entry no. is a form error (the database cannot compare
+    it), unless it is the segment no. of a logged segment.
+    """
+
+    def clean(self, value):
+        value = super().clean(value)
+        value = value.strip() if value else value
+        if (
+            value
+            and value.isdigit()
+            and int(value) > LARGEST_ENTRY_NO
+            and not LoggedSegment.objects.filter(segment_no__iexact=value).exists()
+        ):
+            raise forms.ValidationError(
+                _(
+                    "No logged segment has the segment no. %(value)s, and %(value)s is too "
+                    "large for an entry no. (the largest is %(largest)s)."
+                ),
+                code="out_of_range",
+                params={"value": value, "largest": LARGEST_ENTRY_NO},
+            )
+        return value
+
+
+class LoggedSegmentRefFilter(django_filters.CharFilter):
+    field_class = LoggedSegmentRefField
+
+
 class InteractionLogEntryFilter(django_filters.FilterSet):
     contact = django_filters.CharFilter(method="filter_contact", label=_("Contact (no. or name)"))
     template = django_filters.ModelChoiceFilter(
@@ -59,7 +94,7 @@ class InteractionLogEntryFilter(django_filters.FilterSet):
         label=_("Delivery status"),
         empty_label=_("All"),
     )
-    logged_segment = django_filters.CharFilter(
+    logged_segment = LoggedSegmentRefFilter(
         method="filter_logged_segment", label=_("Logged segment (segment no. or entry no.)")
     )
     sort = sort_filter(
@@ -91,7 +126,7 @@ class InteractionLogEntryFilter(django_filters.FilterSet):
     def filter_logged_segment(self, queryset, name, value):
         value = value.strip()
         matches = Q(segment_no__iexact=value)
-        if value.isdigit():
+        if value.isdigit() and int(value) <= LARGEST_ENTRY_NO:
             matches |= Q(logged_segment_id=int(value))
         return queryset.filter(matches)
 

@@ -197,7 +197,7 @@ class LedgerRecord(models.Model):
         abstract = True
 
     def save(self, **kwargs):
-        if not self._state.adding:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
             raise ReadOnlyRecordError(
                 _("%(name)s are append-only.") % {"name": self._meta.verbose_name_plural}
             )

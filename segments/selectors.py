@@ -138,6 +138,10 @@ def worksheet_line(segment: Segment, pk: int) -> SegmentLine | None:
     return worksheet_lines(segment).filter(pk=pk).first()
 
 
+#: The largest line no. (a 64-bit integer): a larger ``?line=`` shows the first page.
+LARGEST_LINE_NO = 2**63 - 1
+
+
 def page_of_line(segment: Segment, line_no: int) -> int:
     """The worksheet page that shows line ``line_no``."""
     before = SegmentLine.objects.filter(segment=segment, line_no__lt=line_no).count()

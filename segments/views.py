@@ -200,7 +200,7 @@ class SegmentDetailView(SegmentMixin, TemplateView):
         )
         number = self.request.GET.get("page")
         line_no = self.request.GET.get("line", "")
-        if line_no.isdigit():
+        if line_no.isdigit() and int(line_no) <= selectors.LARGEST_LINE_NO:
             number = selectors.page_of_line(segment, int(line_no))
         page = paginator.get_page(number)
         actions = list(segment.actions.select_related("created_by").order_by("seq"))
@@ -339,10 +339,13 @@ class LineEditView(LineMixin, View):
         form = self.form(request.POST)
         if not form.is_valid():
             return self.row(editing=field, form=form) if request.htmx else self.page(form)
-        updated = SegmentLine.objects.filter(pk=self.line.pk).update(
-            **{field: form.cleaned_data[field]}
-        )
-        return self.saved(updated)
+        try:
+            services.set_line_values(
+                self.line, user=request.user, **{field: form.cleaned_data[field]}
+            )
+        except SegmentError as error:
+            return self.refused(error)
+        return self.saved(1)
 
     def saved(self, updated: int):
         if not updated:
@@ -367,10 +370,11 @@ class LineResetView(LineEditView):
     http_method_names = ["post"]
 
     def post(self, request, pk, line, field):
-        model_field = SegmentLine._meta.get_field(field)
-        blank = None if model_field.null else ""
-        updated = SegmentLine.objects.filter(pk=self.line.pk).update(**{field: blank})
-        return self.saved(updated)
+        try:
+            services.reset_line_value(self.line, field=field, user=request.user)
+        except SegmentError as error:
+            return self.refused(error)
+        return self.saved(1)
 
 
 class LineAddView(SegmentMixin, View):
@@ -459,9 +463,12 @@ class LineNoteView(LineLetterView):
         form = PersonalNoteForm(request.POST, instance=self.line)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(note_form=form))
-        SegmentLine.objects.filter(pk=self.line.pk).update(
-            personal_note=form.cleaned_data["personal_note"]
-        )
+        try:
+            services.set_line_values(
+                self.line, user=request.user, personal_note=form.cleaned_data["personal_note"]
+            )
+        except SegmentError as error:
+            return self.refused(error)
         messages.success(
             request,
             _("The personal note of line %(line_no)s has been saved.")
@@ -481,7 +488,11 @@ class LineDocumentView(LineLetterView):
         upload = form.cleaned_data["document"]
         old = self.line.document.name
         self.line.document.save(upload.name, upload, save=False)
-        SegmentLine.objects.filter(pk=self.line.pk).update(document=self.line.document.name)
+        try:
+            services.set_line_values(self.line, user=request.user, document=self.line.document.name)
+        except SegmentError as error:
+            _delete_unused(self.line.document.name)
+            return self.refused(error)
         _delete_unused(old)
         messages.success(
             request,
@@ -504,7 +515,10 @@ class LineDocumentRemoveView(LineLetterView):
                 % {"line_no": self.line.line_no},
             )
             return _go(request, reverse("segments:line-letter", args=[pk, line]))
-        SegmentLine.objects.filter(pk=self.line.pk).update(document="")
+        try:
+            services.set_line_values(self.line, user=request.user, document="")
+        except SegmentError as error:
+            return self.refused(error)
         _delete_unused(old)
         messages.success(
             request,

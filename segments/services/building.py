@@ -65,9 +65,11 @@ __all__ = [
     "reduce_contacts",
     "refine_contacts",
     "remove_line",
+    "reset_line_value",
     "reuse_criteria",
     "reuse_logged_segment",
     "save_criteria",
+    "set_line_values",
 ]
 
 #: The order new lines get their numbers in: company name, company no., companies
@@ -116,10 +118,22 @@ class _State:
 
 
 def _lock(segment: Segment) -> _State:
-    """Lock the segment row (serialising its builders) and read its last step and line."""
-    row = (
-        Segment.objects.select_for_update()
-        .filter(pk=segment.pk)
+    """Lock the segment row (serialising its builders), then read its last step and line.
+
+    Two statements on purpose: on PostgreSQL a statement sees the data as of its start,
+    so subqueries in the locking ``SELECT ... FOR UPDATE`` would read the last action and
+    line as they were *before* waiting for the lock, and a step that waited would reuse
+    the number the step it waited for had just taken. Read after the lock is granted,
+    they include every step committed before.
+    """
+    locked = Segment.objects.select_for_update().filter(pk=segment.pk).values_list("pk")
+    if locked.first() is None:
+        raise SegmentError(
+            _("Segment %(no)s no longer exists.") % {"no": segment.no}, code="segment_missing"
+        )
+    ensure_free(segment)  # a background job on the segment locks it against edits
+    last_seq, last_line_no = (
+        Segment.objects.filter(pk=segment.pk)
         .annotate(
             last_seq=Subquery(
                 CriteriaAction.objects.filter(segment=OuterRef("pk"))
@@ -133,14 +147,9 @@ def _lock(segment: Segment) -> _State:
             ),
         )
         .values_list("last_seq", "last_line_no")
-        .first()
+        .get()
     )
-    if row is None:
-        raise SegmentError(
-            _("Segment %(no)s no longer exists.") % {"no": segment.no}, code="segment_missing"
-        )
-    ensure_free(segment)  # a background job on the segment locks it against edits
-    return _State(last_seq=row[0] or 0, last_line_no=row[1] or 0)
+    return _State(last_seq=last_seq or 0, last_line_no=last_line_no or 0)
 
 
 def _options(action: str, given: Mapping[str, Any]) -> dict[str, bool]:
@@ -433,6 +442,48 @@ def remove_line(line: SegmentLine, *, user) -> CriteriaAction:
             code="line_missing",
         )
     return _finish(action, removed=removed)
+
+
+@transaction.atomic
+def set_line_values(line: SegmentLine, *, user, **values) -> SegmentLine:
+    """Override values of one line (SPEC 4.2), under the segment lock like every step.
+
+    The caller (a form) has validated the values; this checks the names, that the line
+    is still on its segment and that no background job holds the segment.
+    """
+    unknown = sorted(set(values) - OVERRIDE_FIELDS)
+    if unknown or not values:
+        raise SegmentError(
+            _("A segment line has no field %(fields)s; it can override: %(allowed)s.")
+            % {"fields": ", ".join(unknown), "allowed": ", ".join(sorted(OVERRIDE_FIELDS))},
+            code="unknown_field",
+        )
+    segment = Segment(pk=line.segment_id, no=_segment_no(line))
+    _lock(segment)
+    updated = SegmentLine.objects.filter(pk=line.pk, segment_id=line.segment_id).update(**values)
+    if not updated:
+        raise SegmentError(
+            _("Line %(line_no)s is no longer on segment %(no)s.")
+            % {"line_no": line.line_no, "no": segment.no},
+            code="line_missing",
+        )
+    for name, value in values.items():
+        setattr(line, name, value)
+    return line
+
+
+def reset_line_value(line: SegmentLine, *, field: str, user) -> SegmentLine:
+    """Clear one override: the line inherits the value again."""
+    if field not in OVERRIDE_FIELDS:
+        return set_line_values(line, user=user, **{field: None})  # refused: unknown field
+    blank = None if SegmentLine._meta.get_field(field).null else ""
+    return set_line_values(line, user=user, **{field: blank})
+
+
+def _segment_no(line: SegmentLine) -> str:
+    if "segment" in line._state.fields_cache:
+        return line.segment.no
+    return Segment.objects.filter(pk=line.segment_id).values_list("no", flat=True).first() or ""
 
 
 @transaction.atomic

@@ -336,6 +336,42 @@ def test_a_manual_add_is_an_action_that_go_back_undoes(segment, user):
     assert state(segment) == before
 
 
+def test_a_manual_add_of_a_contact_already_on_the_segment_adds_a_second_line(segment, user):
+    """SPEC 4.1: the manual add itself adds the line, whatever the contact; only its
+    recorded action (every option off) keeps a replay from duplicating it."""
+    ContactFactory(no="P1")
+    add_country(segment, user)
+    line = services.add_line(segment, contact="p1", user=user)
+    assert line.line_no == 20000
+    assert list(segment.lines.order_by("line_no").values_list("contact__no", "line_no")) == [
+        ("P1", 10000),
+        ("P1", 20000),
+    ]
+
+
+def test_line_values_are_set_and_reset_under_the_segment_lock(segment, user):
+    from crm.models import Job
+
+    ContactFactory(no="P1")
+    add_country(segment, user)
+    line = segment.lines.get()
+    services.set_line_values(line, user=user, description="Own", cost=Decimal("2"))
+    line.refresh_from_db()
+    assert (line.description, line.cost) == ("Own", Decimal("2.00"))
+    services.reset_line_value(line, field="cost", user=user)
+    line.refresh_from_db()
+    assert (line.description, line.cost) == ("Own", None)
+    with pytest.raises(SegmentError, match="A segment line has no field colour"):
+        services.set_line_values(line, user=user, colour="red")
+    # A background job holds the segment: edits of its lines wait for it, as steps do.
+    Job.objects.create(kind="segments.log", description="Log", target=segment.no, state="running")
+    with pytest.raises(SegmentError, match=f"Segment {segment.no} is locked") as caught:
+        services.set_line_values(line, user=user, description="Late")
+    assert caught.value.code == "segment_busy"
+    line.refresh_from_db()
+    assert line.description == "Own"
+
+
 def test_a_manual_removal_is_an_action_that_go_back_undoes(segment, user):
     ContactFactory(no="P1", name="A")
     ContactFactory(no="P2", name="B")

@@ -311,6 +311,24 @@ def test_line_edit_errors_stay_in_the_cell_and_change_nothing(staff_client, staf
     assert line.cost is None
 
 
+def test_line_edit_while_a_job_holds_the_segment_says_so_and_changes_nothing(staff_client, staff):
+    from crm.models import Job
+
+    segment = built_segment(staff, lines=1)
+    line = segment.lines.get()
+    Job.objects.create(kind="segments.log", description="Log", target=segment.no, state="running")
+    for url, data in [
+        (reverse("segments:line-edit", args=[segment.pk, line.pk, "cost"]), {"cost": "4"}),
+        (reverse("segments:line-reset", args=[segment.pk, line.pk, "description"]), {}),
+        (reverse("segments:line-note", args=[segment.pk, line.pk]), {"personal_note": "Hi"}),
+    ]:
+        response = staff_client.post(url, data)
+        assert response.status_code == 302
+        assert texts(response)[0].startswith(f"Segment {segment.no} is locked while")
+    line.refresh_from_db()
+    assert (line.cost, line.personal_note) == (None, "")
+
+
 def test_unknown_line_field_is_404(staff_client, staff):
     segment = built_segment(staff, lines=1)
     line = segment.lines.get()
