@@ -17,9 +17,10 @@ NUMBER = models.DecimalField(max_digits=14, decimal_places=2)
 
 
 def contact_entries(contact: Contact) -> models.QuerySet:
-    """The contact's interaction log entries; a company's include its persons'."""
+    """The contact's interaction log entries; a company's include its persons' (the
+    company each entry's person worked for when it was logged)."""
     if contact.type == ContactType.COMPANY:
-        return InteractionLogEntry.objects.filter(Q(contact=contact) | Q(contact__company=contact))
+        return InteractionLogEntry.objects.filter(Q(contact=contact) | Q(contact_company=contact))
     return InteractionLogEntry.objects.filter(contact=contact)
 
 

@@ -44,6 +44,7 @@ from .models import (
 __all__ = [
     "add_interaction_note",
     "delete_canceled_logged_segments",
+    "delete_interaction_draft",
     "log_interaction",
     "log_interaction_draft",
     "save_interaction_draft",
@@ -623,3 +624,9 @@ def add_interaction_note(
         for name, value in status.items():
             setattr(entry, name, value)
     return note
+
+
+@transaction.atomic
+def delete_interaction_draft(draft: InteractionDraft, *, user) -> None:
+    """Throw away a draft: it never reached the ledger."""
+    InteractionDraft.objects.filter(pk=draft.pk).delete()
