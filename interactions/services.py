@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import FieldError
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -27,7 +28,7 @@ from crm.choices import (
 )
 from crm.models import Contact, Salesperson
 
-from . import posting
+from . import letters, posting
 from .attachments import attachment_problems
 from .exceptions import InteractionError
 from .merge import merge_data, salutation_formula
@@ -47,6 +48,7 @@ __all__ = [
     "delete_interaction_draft",
     "log_interaction",
     "log_interaction_draft",
+    "preview_interaction_letter",
     "save_interaction_draft",
     "group_statistics",
     "logged_segment_counts",
@@ -414,6 +416,56 @@ def _cannot_log_interaction(contact: Contact, problems: list) -> InteractionErro
     return error
 
 
+def _given(
+    *,
+    description: str = "",
+    date: datetime.date | None = None,
+    correspondence_type: str | None = None,
+    salesperson: Salesperson | None = None,
+    cost: Decimal | None = None,
+    duration: Decimal | None = None,
+    information_flow: str | None = None,
+    initiated_by: str | None = None,
+    evaluation: str = "",
+    subject: str = "",
+    language: str | None = None,
+) -> dict:
+    """log_interaction's optional values, blank as "" or None ("take the template's")."""
+    return {
+        "description": description or "",
+        "date": date,
+        "correspondence_type": correspondence_type or "",
+        "salesperson": salesperson,
+        "cost": cost,
+        "duration": duration,
+        "information_flow": information_flow or "",
+        "initiated_by": initiated_by or "",
+        "evaluation": evaluation or "",
+        "subject": subject or "",
+        "language": language or "",
+    }
+
+
+def preview_interaction_letter(
+    contact: Contact,
+    *,
+    template: InteractionTemplate,
+    user,
+    personal_note: str = "",
+    **given,
+) -> bytes | None:
+    """The letter ``log_interaction`` would merge for ``contact`` with these values (the
+    entry number left empty); None when the template has no letter for it. Reads only."""
+    values = _single_values(contact, template=template, user=user, given=_given(**given))
+    if not values["document"]:
+        return None
+    rows = _single_rows(contact, values, personal_note=personal_note)
+    merge = rows.values_list("merge_data", flat=True).get()
+    with default_storage.open(values["document"], "rb") as stored:
+        document = stored.read()
+    return letters.render(document, {**merge, "EntryNo": ""})
+
+
 @transaction.atomic
 def log_interaction(
     contact: Contact,
@@ -445,19 +497,19 @@ def log_interaction(
     reported at once and nothing is written. Campaigns (SPEC 8) do not exist yet: a
     campaign is refused, the two campaign flags are accepted and not stored.
     """
-    given = {
-        "description": description or "",
-        "date": date,
-        "correspondence_type": correspondence_type or "",
-        "salesperson": salesperson,
-        "cost": cost,
-        "duration": duration,
-        "information_flow": information_flow or "",
-        "initiated_by": initiated_by or "",
-        "evaluation": evaluation or "",
-        "subject": subject or "",
-        "language": language or "",
-    }
+    given = _given(
+        description=description,
+        date=date,
+        correspondence_type=correspondence_type,
+        salesperson=salesperson,
+        cost=cost,
+        duration=duration,
+        information_flow=information_flow,
+        initiated_by=initiated_by,
+        evaluation=evaluation,
+        subject=subject,
+        language=language,
+    )
     problems = _argument_problems(given=given, campaign=campaign, attachment=attachment)
     values = _single_values(contact, template=template, user=user, given=given)
     effective_salesperson = values["salesperson"]

@@ -46,6 +46,7 @@ urlpatterns = [
     path("entries/<int:pk>/note/", views.AddNoteView.as_view(), name="entry-add-note"),
     # Interactions with one contact
     path("log/", views.LogInteractionView.as_view(), name="log-interaction"),
+    path("log/letter/", views.LetterPreviewView.as_view(), name="log-interaction-letter"),
     path("drafts/<int:pk>/delete/", views.DraftDeleteView.as_view(), name="draft-delete"),
     # Interaction templates, their language versions, groups
     path("templates/", views.TemplateListView.as_view(), name="template-list"),

@@ -939,3 +939,38 @@ class EntryAttachmentView(Permission, View):
             filename=PurePosixPath(entry.attachment.name).name,
             content_type="application/octet-stream",
         )
+
+
+class LetterPreviewView(Permission, View):
+    """GET: the letter "Log" would merge for the contact with the form's current values."""
+
+    permission_required = LOG_PERMISSION
+
+    def get(self, request):
+        contact = get_object_or_404(Contact, pk=request.GET.get("contact") or 0)
+        form = LogInteractionForm(request.GET)
+        if not form.is_valid():
+            return HttpResponse(_form_errors(form), status=400, content_type="text/plain")
+        values = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in ("template", "attachment", "deliver", "attempt_failed", "evaluation")
+        }
+        try:
+            letter = services.preview_interaction_letter(
+                contact, template=form.cleaned_data["template"], user=request.user, **values
+            )
+        except (LetterError, OSError) as error:
+            return HttpResponse(
+                "; ".join(getattr(error, "messages", None) or [str(error)]),
+                status=400,
+                content_type="text/plain",
+            )
+        if letter is None:
+            raise Http404(_("This template has no letter."))
+        name = letters.safe_filename(f"{contact.no} {form.cleaned_data['template'].code}")
+        return HttpResponse(
+            letter,
+            content_type=DOCX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.docx"'},
+        )

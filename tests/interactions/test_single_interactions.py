@@ -500,3 +500,38 @@ def test_delivery_status_is_pending_for_a_delivered_email_and_blank_otherwise():
     entry = logged_entry(correspondence_type=CorrespondenceType.HARD_COPY)
     assert entry.delivery_status == ""
     assert DeliveryStatus.PENDING == "pending"
+
+
+def test_a_drafts_attachment_is_kept_on_the_entry():
+    user = UserFactory()
+    SalespersonFactory(user=user)
+    draft = services.save_interaction_draft(
+        ContactFactory(),
+        template=InteractionTemplateFactory(),
+        user=user,
+        attachment=SimpleUploadedFile("scan.pdf", PDF),
+    )
+    entry = services.log_interaction_draft(draft, user=user)
+    entry.refresh_from_db()
+    with entry.attachment.open("rb") as stored:
+        assert stored.read() == PDF
+
+
+def test_a_draft_refuses_a_bad_attachment():
+    with pytest.raises(InteractionError):
+        services.save_interaction_draft(
+            ContactFactory(),
+            template=InteractionTemplateFactory(),
+            user=UserFactory(),
+            attachment=SimpleUploadedFile("x.exe", b"MZ\x00\x00"),
+        )
+    assert InteractionDraft.objects.count() == 0
+
+
+def test_no_template_is_reported_with_the_other_problems():
+    with pytest.raises(InteractionError) as raised:
+        services.log_interaction(ContactFactory(), template=None, user=UserFactory())
+    assert {problem.code for problem in raised.value.problems} == {
+        "no_template",
+        "no_salesperson",
+    }

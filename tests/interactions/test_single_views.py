@@ -298,3 +298,42 @@ def test_the_card_runs_the_same_queries_for_10_or_10000_entries(
     for contact in (few, many):
         with django_assert_num_queries(3):
             contact_statistics(contact, date_from=datetime.date(2026, 1, 1))
+
+
+def test_the_letter_preview_merges_the_letter_for_the_contact(client, marketer):
+    import io
+
+    from django.core.files.base import ContentFile
+    from docx import Document
+
+    from interactions import letters
+    from tests.factories import InteractionTemplateLanguageFactory
+
+    template = InteractionTemplateFactory()
+    InteractionTemplateLanguageFactory(
+        template=template,
+        language="en",
+        document=ContentFile(
+            letters.build_document(["Dear «ContactName»,", "«PersonalNote»"]), name="en.docx"
+        ),
+    )
+    contact = ContactFactory(name="Ingrid Aune", language="en")
+    page = client.get(log_url(contact=contact.pk, template=template.pk))
+    assert 'id="preview-letter"' in page.content.decode()
+
+    response = client.get(
+        reverse("interactions:log-interaction-letter"),
+        {"contact": contact.pk, "template": template.pk, "personal_note": "As agreed"},
+    )
+    assert response.status_code == 200
+    text = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
+    assert text == ["Dear Ingrid Aune,", "As agreed"]
+    assert InteractionLogEntry.objects.count() == 0
+
+
+def test_the_letter_preview_of_a_template_without_letter_is_404(client, marketer):
+    response = client.get(
+        reverse("interactions:log-interaction-letter"),
+        {"contact": ContactFactory().pk, "template": InteractionTemplateFactory().pk},
+    )
+    assert response.status_code == 404
