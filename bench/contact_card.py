@@ -91,6 +91,9 @@ def seed(entries: int):
             "FROM interactions_interactionlogentry WHERE entry_no %% 10 = 0",
             [user.pk, now],
         )
+        if connection.vendor == "postgresql":
+            # A live database has statistics (autovacuum); a freshly seeded one not yet.
+            cursor.execute("ANALYZE")
     return user, company, person
 
 
