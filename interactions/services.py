@@ -41,6 +41,7 @@ from .models import (
     InteractionTemplateLanguage,
     LoggedSegment,
 )
+from .tasks import deliver_entry
 
 __all__ = [
     "add_interaction_note",
@@ -547,8 +548,6 @@ def log_interaction(
         entry.attachment = attachment
     entry.save()
     if entry.delivery_status == DeliveryStatus.PENDING:
-        from .tasks import deliver_entry
-
         transaction.on_commit(lambda: deliver_entry.enqueue(entry.pk))
     return entry
 
