@@ -1,12 +1,19 @@
 """Contact pages: the home page, the filterable contact list and the contact card."""
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.shortcuts import render
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from interactions.models import InteractionLogEntry, LoggedSegment
+from interactions.forms import StatisticsForm
+from interactions.models import (
+    InteractionDraft,
+    InteractionLogEntry,
+    InteractionNote,
+    LoggedSegment,
+)
+from interactions.selectors import contact_statistics
 from segments.models import Segment
 
 from .filters import ContactFilter
@@ -30,6 +37,28 @@ def home(request):
         context["logged_count"] = LoggedSegment.objects.count()
     context["has_figures"] = bool(context)
     return render(request, "home.html", context)
+
+
+def _entry_notes() -> Prefetch:
+    """Each entry's notes, oldest first, in one query for the whole page."""
+    return Prefetch(
+        "notes", queryset=InteractionNote.objects.select_related("created_by").order_by("pk")
+    )
+
+
+def _interaction_context(request, contact: Contact) -> dict:
+    """The card's single-interaction parts (SPEC 7): figures for a date range, drafts."""
+    form = StatisticsForm(request.GET or None, prefix="stats")
+    dates = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return {
+        "statistics_form": form,
+        "statistics": contact_statistics(
+            contact, date_from=dates.get("date_from"), date_to=dates.get("date_to")
+        ),
+        "drafts": InteractionDraft.objects.filter(contact=contact).select_related(
+            "template", "created_by"
+        ),
+    }
 
 
 class ContactPermission(PermissionRequiredMixin):
@@ -69,7 +98,12 @@ class ContactDetailView(ContactPermission, DetailView):
         else:
             members = Contact.objects.none()
             entries = InteractionLogEntry.objects.filter(contact=contact)
-        entries = entries.select_related("template", "salesperson").order_by("-date", "-entry_no")
+        entries = (
+            entries.select_related("template", "salesperson")
+            .prefetch_related(_entry_notes())
+            .order_by("-date", "-entry_no")
+        )
+        context.update(**_interaction_context(self.request, contact))
         context.update(
             members=members[:CARD_ROWS],
             member_count=members.count(),

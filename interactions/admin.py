@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import CheckedDocumentForm
 from .models import (
+    InteractionDraft,
     InteractionGroup,
     InteractionLogEntry,
+    InteractionNote,
     InteractionTemplate,
     InteractionTemplateLanguage,
     LoggedSegment,
@@ -128,3 +130,29 @@ class InteractionLogEntryAdmin(LedgerAdmin):
     @admin.display(description=_("contact no."), ordering="contact__no")
     def contact_no(self, entry):
         return entry.contact.no
+
+
+@admin.register(InteractionNote)
+class InteractionNoteAdmin(LedgerAdmin):
+    """Notes are append-only like the ledger: the admin only looks."""
+
+    list_display = ["entry", "created_at", "created_by", "evaluation", "attempt_failed", "comment"]
+    list_filter = ["evaluation", "attempt_failed", "created_at"]
+    list_select_related = ["entry", "created_by"]
+    search_fields = ["comment", "entry__contact_name", "entry__contact__no"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(InteractionDraft)
+class InteractionDraftAdmin(admin.ModelAdmin):
+    list_display = ["contact", "template", "description", "date", "created_by", "updated_at"]
+    list_filter = ["template", "created_at"]
+    list_select_related = ["contact", "template", "created_by"]
+    search_fields = ["contact__no", "contact__name", "description", "subject"]
+    autocomplete_fields = ["contact", "template", "salesperson"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -157,6 +157,21 @@ def send_emails(
         correspondence_type=CorrespondenceType.EMAIL,
         delivery_status__in=wanted,
     )
+    return _send(entries, attach=logged.send_as_attachment)
+
+
+def send_entry_email(entry_no: int) -> dict[str, int]:
+    """Send the email of one pending single interaction (SPEC 7), its letter as the body."""
+    entries = InteractionLogEntry.objects.filter(
+        pk=entry_no,
+        canceled=False,
+        correspondence_type=CorrespondenceType.EMAIL,
+        delivery_status=DeliveryStatus.PENDING,
+    )
+    return _send(entries, attach=False)
+
+
+def _send(entries, *, attach: bool) -> dict[str, int]:
     documents = DocumentCache()
     counts = {"sent": 0, "failed": 0}
     sent: list[int] = []
@@ -168,7 +183,7 @@ def send_emails(
                 if not row["document"]:
                     raise _no_document_error(row)
                 letter = letters.render(documents.get(row["document"]), entry_values(row))
-                message = _message(row, letter, attach=logged.send_as_attachment)
+                message = _message(row, letter, attach=attach)
                 if not mailer.send_messages([message]):
                     raise smtplib.SMTPException(_("The mail server accepted no recipient."))
             # The failures a message can meet: a bad document, a missing file, the mail

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import DeliveryStatus
+from crm.choices import DeliveryStatus, Evaluation
 from crm.models import Salesperson
 
 from .forms import FilterForm
@@ -96,6 +96,12 @@ class InteractionLogEntryFilter(django_filters.FilterSet):
     )
     logged_segment = LoggedSegmentRefFilter(
         method="filter_logged_segment", label=_("Logged segment (segment no. or entry no.)")
+    )
+    evaluation = django_filters.ChoiceFilter(
+        choices=Evaluation.choices, label=_("Evaluation"), empty_label=_("All")
+    )
+    attempt_failed = django_filters.BooleanFilter(
+        label=_("Attempt failed"), widget=forms.Select(choices=YES_NO_ALL)
     )
     sort = sort_filter(
         {

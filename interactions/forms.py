@@ -7,6 +7,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.choices import CorrespondenceType, Evaluation, InformationFlow, InitiatedBy
+from crm.models import Salesperson
+
 from . import letters
 from .exceptions import LetterError
 from .models import (
@@ -220,3 +223,123 @@ class StatisticsForm(FilterForm):
                 params={"start": start, "end": end},
             )
         return cleaned
+
+
+# --- interactions with one contact (SPEC 7) -------------------------------------------------
+
+
+def _blank_choice(choices, label):
+    return [("", label), *choices]
+
+
+class LogInteractionForm(forms.Form):
+    """What ``log_interaction`` takes; blank fields take the template's values."""
+
+    template = forms.ModelChoiceField(
+        queryset=InteractionTemplate.objects.select_related("group"),
+        label=_("Interaction template"),
+    )
+    description = forms.CharField(label=_("Description"), max_length=100, required=False)
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    correspondence_type = forms.ChoiceField(
+        label=_("Correspondence type"),
+        choices=_blank_choice(CorrespondenceType.choices, _("From the template or contact")),
+        required=False,
+    )
+    salesperson = forms.ModelChoiceField(
+        queryset=Salesperson.objects.filter(blocked=False),
+        label=_("Salesperson"),
+        required=False,
+        empty_label=_("Yours, else the contact's"),
+    )
+    cost = forms.DecimalField(label=_("Cost"), min_value=0, decimal_places=2, required=False)
+    duration = forms.DecimalField(
+        label=_("Duration (minutes)"), min_value=0, decimal_places=2, required=False
+    )
+    information_flow = forms.ChoiceField(
+        label=_("Information flow"),
+        choices=_blank_choice(InformationFlow.choices, _("From the template")),
+        required=False,
+    )
+    initiated_by = forms.ChoiceField(
+        label=_("Initiated by"),
+        choices=_blank_choice(InitiatedBy.choices, _("From the template")),
+        required=False,
+    )
+    evaluation = forms.ChoiceField(
+        label=_("Evaluation"), choices=_blank_choice(Evaluation.choices, "-"), required=False
+    )
+    attempt_failed = forms.BooleanField(label=_("Attempt failed"), required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    language = forms.CharField(label=_("Language"), max_length=10, required=False)
+    personal_note = forms.CharField(
+        label=_("Personal note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Merged into the letter where it has the PersonalNote field."),
+    )
+    attachment = forms.FileField(
+        label=_("Attachment"),
+        required=False,
+        help_text=_("A PDF, an image, a scanned letter, a Word or Excel document."),
+    )
+    deliver = forms.BooleanField(
+        label=_("Send the email now"),
+        required=False,
+        help_text=_("For an email interaction: the letter goes to the contact."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        # Choosing a template re-renders the form with its defaults and letter.
+        self.fields["template"].widget.attrs.update(
+            {
+                "hx-get": reverse("interactions:log-interaction"),
+                "hx-include": "closest form",
+                "hx-target": "#log-form-body",
+                "hx-select": "#log-form-body",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    def show_template_defaults(self, template: InteractionTemplate | None) -> None:
+        """Blank fields show what the template gives them (as placeholders)."""
+        if template is None:
+            return
+        defaults = {
+            "description": template.description,
+            "cost": template.unit_cost,
+            "duration": template.unit_duration,
+            "language": template.default_language,
+        }
+        for name, value in defaults.items():
+            self.fields[name].widget.attrs["placeholder"] = str(value)
+
+
+class InteractionNoteForm(forms.Form):
+    """A note on an entry: a comment, and where chosen a new evaluation or flag."""
+
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    evaluation = forms.ChoiceField(
+        label=_("Evaluation"),
+        choices=_blank_choice(Evaluation.choices, _("Unchanged")),
+        required=False,
+    )
+    attempt_failed = forms.TypedChoiceField(
+        label=_("Attempt failed"),
+        choices=[("", _("Unchanged")), ("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

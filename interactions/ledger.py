@@ -1,6 +1,6 @@
 """The one bypass of the ledger's database triggers: emptying whole tables.
 
-Migration ``interactions.0003_ledger_triggers`` makes the database itself refuse every
+Migration ``interactions.0004_ledger_triggers`` makes the database itself refuse every
 UPDATE and DELETE of interaction log entries and logged segments that no documented
 service does. Two things legitimately empty the ledger: Django's ``flush`` (which the
 test suite runs between transactional tests: ``DELETE`` on SQLite, ``TRUNCATE`` on

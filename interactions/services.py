@@ -5,20 +5,52 @@ Logged segments and interaction log entries are append-only: these services chan
 what ``LedgerQuerySet.record_status`` allows, one set-based ``UPDATE`` each.
 """
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import FieldError
+from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from crm.choices import (
+    CorrespondenceType,
+    DeliveryStatus,
+    Evaluation,
+    InformationFlow,
+    InitiatedBy,
+)
+from crm.models import Contact, Salesperson
+
+from . import letters, posting
+from .attachments import attachment_problems
 from .exceptions import InteractionError
-from .models import InteractionGroup, InteractionLogEntry, InteractionTemplate, LoggedSegment
+from .merge import merge_data, salutation_formula
+from .models import (
+    InteractionDraft,
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionNote,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+    LoggedSegment,
+)
+from .tasks import deliver_entry
 
 __all__ = [
+    "add_interaction_note",
     "delete_canceled_logged_segments",
+    "delete_interaction_draft",
+    "log_interaction",
+    "log_interaction_draft",
+    "preview_interaction_letter",
+    "save_interaction_draft",
     "group_statistics",
     "logged_segment_counts",
     "set_entries_canceled",
@@ -184,3 +216,468 @@ def logged_segment_counts(logged: LoggedSegment) -> dict[str, int]:
         active=Count("pk", filter=Q(canceled=False)),
         canceled=Count("pk", filter=Q(canceled=True)),
     )
+
+
+# --- interactions with one contact (SPEC 7) -----------------------------------------------
+
+TEXT = models.CharField()
+
+
+@dataclass(frozen=True)
+class InteractionProblem:
+    """One reason a single interaction cannot be logged."""
+
+    code: str
+    message: str
+
+
+#: Problem code -> message for the shared checks of ``posting.problem_conditions``.
+SINGLE_PROBLEMS = {
+    "no_template": gettext_lazy("it has no interaction template"),
+    "no_date": gettext_lazy("it has no date"),
+    "no_salesperson": gettext_lazy(
+        "it has no salesperson: neither given, nor yours, nor the contact's"
+    ),
+    "no_email": gettext_lazy("it is an email and the contact has no email address"),
+    "no_letter": gettext_lazy(
+        "it is to be delivered and has no letter: the interaction template has no "
+        "document for its language"
+    ),
+}
+
+
+def _user_salesperson(user) -> Salesperson | None:
+    if user is None or not user.pk:
+        return None
+    return Salesperson.objects.filter(user=user, blocked=False).first()
+
+
+def _single_values(contact: Contact, *, template, user, given: dict) -> dict:
+    """The effective values of SPEC 4.2 for a line with no segment: what is given, else
+    the template's; salesperson given, else the user's, else the contact's."""
+    versions = {}
+    if template is not None:
+        versions = {
+            version.language: version
+            for version in InteractionTemplateLanguage.objects.filter(template=template)
+        }
+    default_language = template.default_language if template is not None else ""
+    language = given["language"] or ""
+    if not language:
+        if contact.language and contact.language in versions:
+            language = contact.language
+        else:
+            language = default_language
+    description = given["description"] or (template.description if template else "")
+    version = versions.get(language)
+    subject = given["subject"] or (version.subject if version else "") or description
+    document = ""
+    for candidate in (version, versions.get(default_language)):
+        if candidate is not None and candidate.document:
+            document = candidate.document.name
+            break
+    correspondence_type = given["correspondence_type"] or ""
+    if not correspondence_type and template is not None:
+        if template.ignore_contact_correspondence_type or not contact.correspondence_type:
+            correspondence_type = template.correspondence_type
+        else:
+            correspondence_type = contact.correspondence_type
+    salesperson = given["salesperson"] or _user_salesperson(user)
+    if salesperson is None and contact.salesperson_id:
+        salesperson = contact.salesperson
+
+    def number(value, template_field):
+        if value is not None:
+            return Decimal(value)
+        return getattr(template, template_field) if template is not None else Decimal(0)
+
+    return {
+        "template": template,
+        "group_id": template.group_id if template is not None else None,
+        "description": description,
+        "date": given["date"] or timezone.localdate(),
+        "salesperson": salesperson,
+        "language": language,
+        "subject": subject,
+        "correspondence_type": correspondence_type,
+        "cost": number(given["cost"], "unit_cost"),
+        "duration": number(given["duration"], "unit_duration"),
+        "information_flow": given["information_flow"]
+        or (template.information_flow if template else ""),
+        "initiated_by": given["initiated_by"] or (template.initiated_by if template else ""),
+        "document": document,
+    }
+
+
+def _single_rows(contact: Contact, values: dict, *, personal_note: str) -> models.QuerySet:
+    """The contact as one row annotated like a segment line: effective values and
+    merge data, so the shared checks and entry columns apply to it unchanged."""
+    salesperson = values["salesperson"]
+    template = values["template"]
+
+    def salesperson_value(field: str):
+        return Value(getattr(salesperson, field) if salesperson else "", output_field=TEXT)
+
+    rows = Contact.objects.filter(pk=contact.pk).order_by()
+    rows = rows.annotate(
+        effective_template=Value(template.pk if template else None, models.BigIntegerField()),
+        effective_group=Value(values["group_id"], models.BigIntegerField()),
+        effective_description=Value(values["description"], TEXT),
+        effective_date=Value(values["date"], models.DateField()),
+        effective_salesperson=Value(
+            salesperson.pk if salesperson else None, models.BigIntegerField()
+        ),
+        effective_language=Value(values["language"], TEXT),
+        effective_subject=Value(values["subject"], TEXT),
+        effective_correspondence_type=Value(values["correspondence_type"], TEXT),
+        effective_cost=Value(values["cost"], models.DecimalField(max_digits=12, decimal_places=2)),
+        effective_duration=Value(
+            values["duration"], models.DecimalField(max_digits=10, decimal_places=2)
+        ),
+        effective_information_flow=Value(values["information_flow"], TEXT),
+        effective_initiated_by=Value(values["initiated_by"], TEXT),
+        effective_document=Value(values["document"], TEXT),
+    )
+    rows = rows.alias(_salutation_formula=salutation_formula("", "effective_language"))
+    return rows.annotate(
+        merge_data=merge_data(
+            contact="",
+            salesperson=salesperson_value,
+            segment_no=Value("", output_field=TEXT),
+            personal_note=Value(personal_note or "", output_field=TEXT),
+        )
+    )
+
+
+def _choice_problem(value, choices, code: str, label) -> InteractionProblem | None:
+    if value in (None, "") or value in choices.values:
+        return None
+    return InteractionProblem(
+        code,
+        _("%(field)s %(value)s is not one of %(choices)s")
+        % {
+            "field": label,
+            "value": repr(value),
+            "choices": ", ".join(str(choice) for choice in choices.labels),
+        },
+    )
+
+
+def _argument_problems(*, given: dict, campaign, attachment) -> list:
+    problems = [
+        _choice_problem(
+            given["correspondence_type"],
+            CorrespondenceType,
+            "invalid_correspondence_type",
+            _("Correspondence type"),
+        ),
+        _choice_problem(
+            given["information_flow"],
+            InformationFlow,
+            "invalid_information_flow",
+            _("Information flow"),
+        ),
+        _choice_problem(
+            given["initiated_by"], InitiatedBy, "invalid_initiated_by", _("Initiated by")
+        ),
+        _choice_problem(given["evaluation"], Evaluation, "invalid_evaluation", _("Evaluation")),
+    ]
+    for name, label in (("cost", _("cost")), ("duration", _("duration"))):
+        if given[name] is not None and Decimal(given[name]) < 0:
+            problems.append(
+                InteractionProblem(
+                    f"negative_{name}", _("its %(field)s is negative") % {"field": label}
+                )
+            )
+    if campaign is not None:
+        problems.append(
+            InteractionProblem(
+                "campaigns_unavailable",
+                _("campaigns are not available yet, so it cannot be linked to one"),
+            )
+        )
+    if attachment:
+        problems += [
+            InteractionProblem(error.code, " ".join(error.messages))
+            for error in attachment_problems(attachment)
+        ]
+    return [problem for problem in problems if problem is not None]
+
+
+def _cannot_log_interaction(contact: Contact, problems: list) -> InteractionError:
+    error = InteractionError(
+        _("The interaction with %(contact)s cannot be logged: %(problems)s.")
+        % {
+            "contact": f"{contact.no} {contact.name}",
+            "problems": "; ".join(str(problem.message) for problem in problems),
+        },
+        code="cannot_log",
+    )
+    error.problems = problems
+    return error
+
+
+def _given(
+    *,
+    description: str = "",
+    date: datetime.date | None = None,
+    correspondence_type: str | None = None,
+    salesperson: Salesperson | None = None,
+    cost: Decimal | None = None,
+    duration: Decimal | None = None,
+    information_flow: str | None = None,
+    initiated_by: str | None = None,
+    evaluation: str = "",
+    subject: str = "",
+    language: str | None = None,
+) -> dict:
+    """log_interaction's optional values, blank as "" or None ("take the template's")."""
+    return {
+        "description": description or "",
+        "date": date,
+        "correspondence_type": correspondence_type or "",
+        "salesperson": salesperson,
+        "cost": cost,
+        "duration": duration,
+        "information_flow": information_flow or "",
+        "initiated_by": initiated_by or "",
+        "evaluation": evaluation or "",
+        "subject": subject or "",
+        "language": language or "",
+    }
+
+
+def preview_interaction_letter(
+    contact: Contact,
+    *,
+    template: InteractionTemplate,
+    user,
+    personal_note: str = "",
+    **given,
+) -> bytes | None:
+    """The letter ``log_interaction`` would merge for ``contact`` with these values (the
+    entry number left empty); None when the template has no letter for it. Reads only."""
+    values = _single_values(contact, template=template, user=user, given=_given(**given))
+    if not values["document"]:
+        return None
+    rows = _single_rows(contact, values, personal_note=personal_note)
+    merge = rows.values_list("merge_data", flat=True).get()
+    with default_storage.open(values["document"], "rb") as stored:
+        document = stored.read()
+    return letters.render(document, {**merge, "EntryNo": ""})
+
+
+@transaction.atomic
+def log_interaction(
+    contact: Contact,
+    *,
+    template: InteractionTemplate,
+    user,
+    description: str = "",
+    date: datetime.date | None = None,
+    correspondence_type: str | None = None,
+    salesperson: Salesperson | None = None,
+    cost: Decimal | None = None,
+    duration: Decimal | None = None,
+    information_flow: str | None = None,
+    initiated_by: str | None = None,
+    evaluation: str = "",
+    attempt_failed: bool = False,
+    subject: str = "",
+    language: str | None = None,
+    campaign=None,
+    campaign_target: bool = False,
+    campaign_response: bool = False,
+    personal_note: str = "",
+    attachment=None,
+    deliver: bool = False,
+) -> InteractionLogEntry:
+    """Log one interaction with ``contact`` as one interaction log entry (no logged segment).
+
+    Blank values take the template's as a one-line segment would; every problem is
+    reported at once and nothing is written. Campaigns (SPEC 8) do not exist yet: a
+    campaign is refused, the two campaign flags are accepted and not stored.
+    """
+    given = _given(
+        description=description,
+        date=date,
+        correspondence_type=correspondence_type,
+        salesperson=salesperson,
+        cost=cost,
+        duration=duration,
+        information_flow=information_flow,
+        initiated_by=initiated_by,
+        evaluation=evaluation,
+        subject=subject,
+        language=language,
+    )
+    problems = _argument_problems(given=given, campaign=campaign, attachment=attachment)
+    values = _single_values(contact, template=template, user=user, given=given)
+    effective_salesperson = values["salesperson"]
+    if effective_salesperson is not None and effective_salesperson.blocked:
+        problems.append(
+            InteractionProblem(
+                "blocked_salesperson",
+                _("its salesperson %(salesperson)s is blocked")
+                % {"salesperson": effective_salesperson},
+            )
+        )
+    rows = _single_rows(contact, values, personal_note=personal_note)
+    conditions = posting.problem_conditions(contact="", deliver=deliver)
+    found = rows.aggregate(
+        **{code: Count("pk", filter=condition) for code, condition in conditions.items()}
+    )
+    problems = [
+        InteractionProblem(code, SINGLE_PROBLEMS[code]) for code in conditions if found[code]
+    ] + problems
+    if problems:
+        raise _cannot_log_interaction(contact, problems)
+    columns = posting.entry_columns(
+        contact="",
+        logged_segment=None,
+        segment_no="",
+        evaluation=given["evaluation"],
+        attempt_failed=bool(attempt_failed),
+        user=user,
+        deliver=deliver,
+    )
+    aliases = {f"_entry_{name}": expression for name, expression in columns.items()}
+    row = rows.annotate(**aliases).values(*aliases).get()
+    entry = InteractionLogEntry(**{_attname(name): row[f"_entry_{name}"] for name in columns})
+    if attachment:
+        entry.attachment = attachment
+    entry.save()
+    if entry.delivery_status == DeliveryStatus.PENDING:
+        transaction.on_commit(lambda: deliver_entry.enqueue(entry.pk))
+    return entry
+
+
+def _attname(name: str) -> str:
+    field = InteractionLogEntry._meta.get_field(name)
+    return field.attname
+
+
+#: What a draft holds besides contact, template and creator: log_interaction's arguments.
+DRAFT_FIELDS = (
+    "description",
+    "date",
+    "correspondence_type",
+    "salesperson",
+    "cost",
+    "duration",
+    "information_flow",
+    "initiated_by",
+    "evaluation",
+    "attempt_failed",
+    "subject",
+    "language",
+    "campaign_target",
+    "campaign_response",
+    "personal_note",
+)
+
+
+@transaction.atomic
+def save_interaction_draft(
+    contact: Contact,
+    *,
+    template: InteractionTemplate,
+    user,
+    draft: InteractionDraft | None = None,
+    attachment=None,
+    **fields,
+) -> InteractionDraft:
+    """Keep an unfinished interaction to finish later; ``draft`` updates an existing one."""
+    unknown = set(fields) - set(DRAFT_FIELDS)
+    if unknown:
+        raise InteractionError(
+            _("A draft has no field %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            code="unknown_field",
+        )
+    if attachment:
+        errors = attachment_problems(attachment)
+        if errors:
+            raise InteractionError(errors)
+    if draft is None:
+        draft = InteractionDraft(contact=contact, created_by=user)
+    draft.contact = contact
+    draft.template = template
+    for name, value in fields.items():
+        if value is None and name not in ("date", "salesperson", "cost", "duration"):
+            value = InteractionDraft._meta.get_field(name).get_default()
+        setattr(draft, name, value)
+    if attachment:
+        draft.attachment = attachment
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def log_interaction_draft(draft: InteractionDraft, *, user, **changes) -> InteractionLogEntry:
+    """Log a draft (with ``changes`` over what it holds) and delete it."""
+    arguments = {name: getattr(draft, name) for name in DRAFT_FIELDS}
+    arguments["template"] = draft.template
+    if draft.attachment:
+        arguments["attachment"] = draft.attachment
+    arguments.update(changes)
+    contact = arguments.pop("contact", draft.contact)
+    entry = log_interaction(contact, user=user, **arguments)
+    InteractionDraft.objects.filter(pk=draft.pk).delete()
+    return entry
+
+
+@transaction.atomic
+def add_interaction_note(
+    entry: InteractionLogEntry,
+    *,
+    user,
+    comment: str = "",
+    evaluation: str | None = None,
+    attempt_failed: bool | None = None,
+) -> InteractionNote:
+    """Record what came back after an interaction; a given evaluation or attempt-failed
+    flag becomes the entry's. A canceled entry takes no note."""
+    locked = InteractionLogEntry.objects.select_for_update().get(pk=entry.pk)
+    problems = []
+    if locked.canceled:
+        problems.append(_("the entry is canceled"))
+    if evaluation and evaluation not in Evaluation.values:
+        problems.append(
+            _("evaluation %(value)s is not one of %(choices)s")
+            % {
+                "value": repr(evaluation),
+                "choices": ", ".join(str(label) for label in Evaluation.labels),
+            }
+        )
+    if not (comment or "").strip() and not evaluation and attempt_failed is None:
+        problems.append(_("it is empty: give a comment, an evaluation or attempt failed"))
+    if problems:
+        raise InteractionError(
+            _("Interaction log entry %(entry_no)s cannot take this note: %(problems)s.")
+            % {"entry_no": locked.entry_no, "problems": "; ".join(problems)},
+            code="note_refused",
+        )
+    note = InteractionNote.objects.create(
+        entry=locked,
+        comment=comment or "",
+        evaluation=evaluation or "",
+        attempt_failed=attempt_failed,
+        created_by=user,
+    )
+    status = {}
+    if evaluation:
+        status["evaluation"] = evaluation
+    if attempt_failed is not None:
+        status["attempt_failed"] = bool(attempt_failed)
+    if status:
+        InteractionLogEntry.objects.filter(pk=locked.pk).record_status(**status)
+        for name, value in status.items():
+            setattr(entry, name, value)
+    return note
+
+
+@transaction.atomic
+def delete_interaction_draft(draft: InteractionDraft, *, user) -> None:
+    """Throw away a draft: it never reached the ledger."""
+    InteractionDraft.objects.filter(pk=draft.pk).delete()

@@ -38,3 +38,9 @@ def deliver_logged_segment(logged_segment_id: int, only_failed: bool = False) ->
         )
 
     return jobs.run(job.pk, work)
+
+
+@task()
+def deliver_entry(entry_no: int) -> dict:
+    """Send the email of one single interaction logged with ``deliver``."""
+    return delivery.send_entry_email(entry_no)

@@ -38,6 +38,16 @@ urlpatterns = [
     path("entries/cancel/", views.EntryCancelView.as_view(), name="entry-cancel"),
     path("entries/<int:pk>/", views.EntryDetailView.as_view(), name="entry-detail"),
     path("entries/<int:pk>/letter/", views.EntryLetterView.as_view(), name="entry-letter"),
+    path(
+        "entries/<int:pk>/attachment/",
+        views.EntryAttachmentView.as_view(),
+        name="entry-attachment",
+    ),
+    path("entries/<int:pk>/note/", views.AddNoteView.as_view(), name="entry-add-note"),
+    # Interactions with one contact
+    path("log/", views.LogInteractionView.as_view(), name="log-interaction"),
+    path("log/letter/", views.LetterPreviewView.as_view(), name="log-interaction-letter"),
+    path("drafts/<int:pk>/delete/", views.DraftDeleteView.as_view(), name="draft-delete"),
     # Interaction templates, their language versions, groups
     path("templates/", views.TemplateListView.as_view(), name="template-list"),
     path("templates/new/", views.TemplateCreateView.as_view(), name="template-create"),

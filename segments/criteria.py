@@ -165,6 +165,10 @@ class InteractionCriteria(CriteriaSource):
         field_name="evaluation", label=gettext_lazy("Evaluation"), choices=Evaluation.choices
     )
     canceled = YesNoFilter(method="filter_canceled", label=gettext_lazy("Canceled"))
+    # "Everyone whose call failed last week": with date_from/date_to and a template.
+    attempt_failed = YesNoFilter(
+        method="filter_attempt_failed", label=gettext_lazy("Attempt failed")
+    )
 
     class Meta:
         model = InteractionLogEntry
@@ -174,6 +178,10 @@ class InteractionCriteria(CriteriaSource):
     def filter_canceled(self, queryset, name, value):
         wanted = YesNoFilter.wanted(value)
         return queryset if wanted is None else queryset.filter(canceled=wanted)
+
+    def filter_attempt_failed(self, queryset, name, value):
+        wanted = YesNoFilter.wanted(value)
+        return queryset if wanted is None else queryset.filter(attempt_failed=wanted)
 
 
 #: The criteria sources by name, in the order the browser shows them as tabs.

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Case, F, FilteredRelation, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
+from interactions.merge import salutation_formula
 from interactions.models import InteractionTemplateLanguage
 
 from .models import SegmentLanguage
@@ -225,10 +226,7 @@ def annotate_effective_values(queryset):
             condition=Q(segment__interaction_template__languages__language=F("effective_language")),
         ),
         # The contact's salutation formula in that language, for the merge fields.
-        _salutation_formula=FilteredRelation(
-            "contact__salutation__formulas",
-            condition=Q(contact__salutation__formulas__language=F("effective_language")),
-        ),
+        _salutation_formula=salutation_formula("contact__", "effective_language"),
     )
     template_subject = Case(
         When(interaction_template__isnull=False, then=F("_line_template_language__subject")),

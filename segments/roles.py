@@ -31,6 +31,7 @@ VIEW_ALL = [
         "interactiontemplatelanguage",
         "loggedsegment",
         "interactionlogentry",
+        "interactionnote",
     ]
 ]
 SEGMENT_MODELS = [
@@ -50,11 +51,18 @@ MANAGED_BY_MANAGER = [
 ]
 
 
+#: Logging one contact's interactions (SPEC 7): both roles; canceling stays with managers.
+SINGLE_INTERACTIONS = [
+    ("interactions", "log_interaction"),
+    ("interactions", "add_interactionnote"),
+] + [("interactions", f"{verb}_interactiondraft") for verb in ("add", "change", "delete", "view")]
+
+
 def staff_permissions():
     perms = [(app, f"view_{model}") for app, model in VIEW_ALL]
     for model in SEGMENT_MODELS:
         perms += [("segments", f"{verb}_{model}") for verb in ("add", "change", "delete", "view")]
-    return perms
+    return perms + SINGLE_INTERACTIONS
 
 
 def manager_permissions():

@@ -3,7 +3,12 @@
 import datetime
 
 from crm.models import CompanyInformation, Job, NumberSeries
-from interactions.models import InteractionLogEntry, LoggedSegment
+from interactions.models import (
+    InteractionDraft,
+    InteractionLogEntry,
+    InteractionNote,
+    LoggedSegment,
+)
 from segments.models import (
     CriteriaAction,
     RemovedLine,
@@ -100,5 +105,9 @@ def one_of_everything(user) -> dict:
             kind="log_segment", description="Log segment", target=segment.no, created_by=user
         ),
         UserFactory(username="someone"),
+        InteractionDraft.objects.create(
+            contact=person, template=version.template, created_by=user, description="Call"
+        ),
+        InteractionNote.objects.create(entry=entry, comment="Called back", created_by=user),
     ]
     return {type(obj): obj for obj in objects}

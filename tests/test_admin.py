@@ -5,7 +5,12 @@ from django.contrib import admin
 from django.urls import reverse
 
 from crm.models import CompanyInformation, Job
-from interactions.models import InteractionLogEntry, InteractionTemplate, LoggedSegment
+from interactions.models import (
+    InteractionLogEntry,
+    InteractionNote,
+    InteractionTemplate,
+    LoggedSegment,
+)
 from tests.factories import InteractionGroupFactory, InteractionTemplateFactory
 from tests.ledger_data import one_of_everything
 
@@ -13,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 LEDGER = {LoggedSegment, InteractionLogEntry}
 # Written by their services or tasks only: the admin shows them and adds none.
-READ_ONLY = LEDGER | {Job}
+READ_ONLY = LEDGER | {Job, InteractionNote}
 APPS = {"crm", "interactions", "segments"}
 
 

@@ -35,6 +35,9 @@ COVERED_BY_VIEW_TESTS = {
     "interactions:entry-cancel": "interactions/test_views.py",
     "interactions:group-update": "interactions/test_views_templates.py",
     "jobs:job-retry": "ops/test_jobs_views.py",
+    "interactions:draft-delete": "interactions/test_single_views.py",
+    "interactions:log-interaction-letter": "interactions/test_single_views.py",
+    "interactions:entry-attachment": "interactions/test_single_views.py",
 }
 
 

@@ -9,14 +9,13 @@ number of lines.
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
-from crm.choices import CorrespondenceType, DeliveryStatus
 from crm.models import Contact
+from interactions import posting as rules
 from interactions.models import InteractionLogEntry, LoggedSegment
 
 from ..exceptions import LoggingError
@@ -108,43 +107,24 @@ def _line_conditions(*, deliver: bool) -> dict:
     Conditions follow joins rather than ``Exists(... OuterRef("effective_..."))``: inside
     an aggregate's filter Django would not resolve an outer reference to an annotation.
     """
-    conditions = {
-        "no_template": Q(effective_template__isnull=True),
-        # A row deleted behind the ORM's back: the id is set, the joined row is missing.
-        "missing_template": Q(
-            interaction_template__isnull=False, interaction_template__code__isnull=True
-        )
-        | Q(
-            interaction_template__isnull=True,
-            segment__interaction_template__isnull=False,
-            segment__interaction_template__code__isnull=True,
-        ),
-        "no_date": Q(effective_date__isnull=True),
-        "no_salesperson": Q(effective_salesperson__isnull=True),
-        "blocked_salesperson": Q(salesperson__blocked=True)
+    conditions = rules.problem_conditions(contact="contact__", deliver=deliver)
+    # A row deleted behind the ORM's back: the id is set, the joined row is missing.
+    conditions["missing_template"] = Q(
+        interaction_template__isnull=False, interaction_template__code__isnull=True
+    ) | Q(
+        interaction_template__isnull=True,
+        segment__interaction_template__isnull=False,
+        segment__interaction_template__code__isnull=True,
+    )
+    conditions["blocked_salesperson"] = (
+        Q(salesperson__blocked=True)
         | Q(salesperson__isnull=True, segment__salesperson__blocked=True)
         | Q(
             salesperson__isnull=True,
             segment__salesperson__isnull=True,
             contact__salesperson__blocked=True,
-        ),
-    }
-    if deliver:
-        # Without delivery the entry is logged with no correspondence type instead.
-        conditions["no_email"] = Q(
-            effective_correspondence_type=CorrespondenceType.EMAIL, contact__email=""
         )
-        # Delivery sends each email line's letter (attached or as the body) and prints
-        # each hard copy's: the letter is merged from the line's effective document (its
-        # own, else the segment's copy for its language, else the template's), so a line
-        # without one would be logged and then fail for good, a retry cannot fix it.
-        conditions["no_letter"] = Q(
-            effective_correspondence_type__in=[
-                CorrespondenceType.EMAIL,
-                CorrespondenceType.HARD_COPY,
-            ],
-            effective_document="",
-        )
+    )
     return conditions
 
 
@@ -214,56 +194,15 @@ def _already_logged(segment_no: str) -> LoggingError:
 
 def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bool) -> dict:
     """Entry column -> expression over lines annotated with effective values and merge data."""
-    text = models.CharField()
-    no_address = Q(effective_correspondence_type=CorrespondenceType.EMAIL, contact__email="")
-    correspondence_type = Case(
-        When(no_address, then=Value("")),
-        default=F("effective_correspondence_type"),
-        output_field=text,
+    return rules.entry_columns(
+        contact="contact__",
+        logged_segment=logged.pk,
+        segment_no=segment.no,
+        evaluation=F("evaluation"),
+        attempt_failed=False,
+        user=user,
+        deliver=deliver,
     )
-    if deliver:
-        # Email entries wait for the delivery task; hard copies go into the print batch.
-        delivery_status = Case(
-            When(
-                Q(effective_correspondence_type=CorrespondenceType.EMAIL) & ~no_address,
-                then=Value(DeliveryStatus.PENDING.value),
-            ),
-            default=Value(""),
-            output_field=text,
-        )
-    else:
-        delivery_status = Value("")
-    return {
-        "contact": F("contact_id"),
-        "contact_company": F("contact__company_id"),
-        "contact_name": F("contact__name"),
-        "logged_segment": Value(logged.pk),
-        "segment_no": Value(segment.no),
-        "date": F("effective_date"),
-        "description": F("effective_description"),
-        "subject": F("effective_subject"),
-        "template": F("effective_template"),
-        "group": F("effective_group"),
-        "language": F("effective_language"),
-        "correspondence_type": correspondence_type,
-        "cost": F("effective_cost"),
-        "duration": F("effective_duration"),
-        "information_flow": F("effective_information_flow"),
-        "initiated_by": F("effective_initiated_by"),
-        "salesperson": F("effective_salesperson"),
-        "evaluation": F("evaluation"),
-        "attempt_failed": Value(False),
-        "canceled": Value(False),
-        "delivery_status": delivery_status,
-        "delivery_error": Value(""),
-        "merge_data": F("merge_data"),
-        # The document the letter was merged from: the personalised letter, the segment's
-        # edited copy (deleted with the segment) or the template's. The entry keeps it, so
-        # its letter renders again identically even after the template gets a new one.
-        "document": F("effective_document"),
-        "created_by": Value(user.pk),
-        "created_at": Value(timezone.now(), output_field=models.DateTimeField()),
-    }
 
 
 def _delete_segment(segment: Segment) -> None:

@@ -288,3 +288,21 @@ def test_history_is_written_once_and_again_after_reset(history, demo):
     assert LoggedSegment.objects.count() == counts[0]
     assert InteractionLogEntry.objects.count() > 2 * counts[1]
     assert LoggedSegment.objects.order_by("entry_no").first().segment_no == "SEG00001"
+
+
+def test_single_interactions_with_notes_an_attachment_and_a_draft(history):
+    """interactions/demo.py: calls with notes, a letter received with its scan, a draft,
+    so the contact card and the entry pages show single interactions from the start."""
+    from interactions.models import InteractionDraft, InteractionNote
+
+    assert "Demo single interactions:" in history
+    single = InteractionLogEntry.objects.filter(logged_segment=None)
+    calls = single.filter(template__code="CALL")
+    assert calls.count() == 8
+    assert InteractionNote.objects.filter(entry__in=calls).count() == 8
+    assert calls.exclude(evaluation="").exists() or calls.filter(attempt_failed=True).exists()
+    letter = single.get(template__code="LETTERIN")
+    with letter.attachment.open("rb") as scan:
+        assert scan.read().startswith(b"%PDF-")
+    draft = InteractionDraft.objects.get()
+    assert draft.template.code == "CALL"

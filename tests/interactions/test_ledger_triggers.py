@@ -1,4 +1,4 @@
-"""The database itself keeps the ledger append-only (migration 0003_ledger_triggers).
+"""The database itself keeps the ledger append-only (migration 0004_ledger_triggers).
 
 Every write that goes around the models and querysets (``_base_manager``, a forced
 update, ``delete_rows``, plain SQL) is refused by a trigger on SQLite and PostgreSQL

@@ -73,6 +73,7 @@ def test_sources_registry_has_the_six_sources_of_the_spec():
         "salesperson",
         "evaluation",
         "canceled",
+        "attempt_failed",
     ]
 
 
@@ -183,6 +184,24 @@ def test_interaction_filters_must_hold_on_the_same_entry():
     assert matching({"interaction": {"logged_segment": "SEG00042"}}) == {"C"}
     assert matching({"interaction": {"canceled": True}}) == {"C"}
     assert matching({"interaction": {"canceled": False}}) == {"A", "B"}
+
+
+def test_attempt_failed_finds_everyone_whose_call_failed_last_week():
+    """SPEC 7: "everyone whose call failed last week" is a segment."""
+    user = UserFactory()
+    call = InteractionTemplateFactory(code="CALL")
+    failed, reached, earlier = (
+        ContactFactory(no="F"),
+        ContactFactory(no="R"),
+        ContactFactory(no="E"),
+    )
+    entry(failed, user, template=call, date=datetime.date(2026, 11, 24), attempt_failed=True)
+    entry(reached, user, template=call, date=datetime.date(2026, 11, 25))
+    entry(earlier, user, template=call, date=datetime.date(2026, 11, 2), attempt_failed=True)
+    last_week = {"template": "CALL", "date_from": "2026-11-23", "date_to": "2026-11-29"}
+    assert matching({"interaction": {**last_week, "attempt_failed": True}}) == {"F"}
+    assert matching({"interaction": {**last_week, "attempt_failed": False}}) == {"R"}
+    assert matching({"interaction": {"attempt_failed": True}}) == {"E", "F"}
 
 
 def test_sources_combine_with_and():

@@ -50,6 +50,7 @@ ENTRY_FIXED = [
     "salesperson_id",
     "merge_data",
     "document",
+    "attachment",
     "created_by_id",
     "created_at",
 ]
@@ -195,7 +196,7 @@ def _run(statements_by_vendor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interactions", "0002_logged_segment_send_as_attachment"),
+        ("interactions", "0003_single_interactions"),
     ]
 
     operations = [

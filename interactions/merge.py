@@ -1,0 +1,265 @@
+"""Merge-field values (SPEC 4.3) as SQL expressions: one implementation for a segment line
+and a single interaction.
+
+``merge_expressions`` gives every merge field of ``letters.MERGE_FIELDS`` (but
+``EntryNo``, which exists only once the entry is inserted) as an expression; the caller
+wraps them in one ``JSONObject``, so the database builds each entry's ``merge_data``
+snapshot, and what a preview shows is what is logged.
+"""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Expression, F, FilteredRelation, Func, Q, Subquery, Value, When
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    ExtractDay,
+    ExtractMonth,
+    ExtractYear,
+    JSONObject,
+    Replace,
+    Substr,
+    Trim,
+)
+from django.db.models.lookups import Exact
+from django.utils import translation
+from django.utils.dates import MONTHS
+
+from crm.choices import ContactType
+from crm.models import CompanyInformation
+
+from .letters import MERGE_FIELDS
+
+#: Every field of ``merge_data``: all merge fields except ``EntryNo`` (see above).
+MERGE_DATA_FIELDS = tuple(name for name in MERGE_FIELDS if name != "EntryNo")
+
+#: Placeholders a salutation formula may use, and the contact field each stands for.
+SALUTATION_PLACEHOLDERS = {
+    "{first_name}": "first_name",
+    "{middle_name}": "middle_name",
+    "{surname}": "surname",
+    "{initials}": "initials",
+    "{job_title}": "job_title",
+    "{company_name}": "company_name",
+}
+
+#: What follows the day number in a date, per language ("28. november 2026" in nb).
+DAY_SUFFIX = {"nb": ". ", "nn": ". ", "no": ". ", "da": ". ", "de": ". "}
+
+TEXT = models.CharField()
+BLANK = Value("")
+
+
+class _DatePart(Func):
+    """The day, month or year of a date as text without leading zeros.
+
+    SQLite and PostgreSQL get plain SQL; Django's generic ``Extract`` would call a Python
+    function per row on SQLite. SQLite stores a date as "YYYY-MM-DD" text, so a slice of
+    it is the part (and no "%" has to survive the driver's parameter formatting).
+    """
+
+    output_field = TEXT
+    sqlite_templates = {
+        "day": "CAST(CAST(SUBSTR(%(expressions)s, 9, 2) AS INTEGER) AS TEXT)",
+        "month": "CAST(CAST(SUBSTR(%(expressions)s, 6, 2) AS INTEGER) AS TEXT)",
+        "year": "SUBSTR(%(expressions)s, 1, 4)",
+    }
+    postgresql_templates = {
+        "day": "TO_CHAR(%(expressions)s, 'FMDD')",
+        "month": "TO_CHAR(%(expressions)s, 'FMMM')",
+        "year": "TO_CHAR(%(expressions)s, 'YYYY')",
+    }
+
+    def __init__(self, expression, part: str):
+        self.part = part
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        extract = {"day": ExtractDay, "month": ExtractMonth, "year": ExtractYear}[self.part]
+        return compiler.compile(
+            Cast(extract(self.source_expressions[0]), output_field=models.CharField())
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = self.sqlite_templates[self.part]
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = self.postgresql_templates[self.part]
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _month_name(month, language: str):
+    """The month's name in ``language``: a slice of the twelve names padded to one width."""
+    with translation.override(language):
+        names = [str(MONTHS[number]) for number in range(1, 13)]
+    width = max(len(name) for name in names)
+    packed = "".join(name.ljust(width) for name in names)
+    start = Cast(month, models.IntegerField()) * Value(width) - Value(width - 1)
+    return Trim(Substr(Value(packed), start, width))
+
+
+def document_date(date, language):
+    """``date`` written out in the letter's language, e.g. "28 November 2026"."""
+    day = _DatePart(date, "day")
+    month = _DatePart(date, "month")
+    year = _DatePart(date, "year")
+
+    def written(code: str):
+        return Concat(
+            day,
+            Value(DAY_SUFFIX.get(code, " ")),
+            _month_name(month, code),
+            Value(" "),
+            year,
+            output_field=TEXT,
+        )
+
+    codes = [code for code, _name in settings.LANGUAGES]
+    default = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in codes else "en"
+    return Case(
+        *[When(Q(**{language: code}), then=written(code)) for code in codes if code != default],
+        default=written(default),
+        output_field=TEXT,
+    )
+
+
+def salutation_formula(contact: str = "contact__", language="effective_language"):
+    """The contact's salutation formulas in ``language`` (a field name): alias it as
+    ``_salutation_formula`` on the queryset the merge expressions read."""
+    return FilteredRelation(
+        f"{contact}salutation__formulas",
+        condition=Q(**{f"{contact}salutation__formulas__language": F(language)}),
+    )
+
+
+def _salutation(kind: str, contact: str):
+    """The contact's formal or informal salutation in the letter's language."""
+    formula = F(f"_salutation_formula__{kind}")
+    for placeholder, field in SALUTATION_PLACEHOLDERS.items():
+        formula = Replace(formula, Value(placeholder), F(f"{contact}{field}"))
+    # A blank middle name must not leave a double space behind.
+    return Coalesce(Trim(Replace(formula, Value("  "), Value(" "))), BLANK, output_field=TEXT)
+
+
+def _company_information(field: str):
+    return Coalesce(
+        Subquery(CompanyInformation.objects.filter(pk=1).order_by().values(field)[:1]),
+        BLANK,
+        output_field=TEXT,
+    )
+
+
+def mailing_address(contact: str = "contact__"):
+    """The postal block: name, company (for a company's person), address lines, post code
+    and city, county, and the country only when it differs from our own country."""
+    parts = [
+        F(f"{contact}name"),
+        Case(
+            When(
+                Q(**{f"{contact}type": ContactType.PERSON, f"{contact}company__isnull": False}),
+                then=F(f"{contact}company_name"),
+            ),
+            default=BLANK,
+            output_field=TEXT,
+        ),
+        F(f"{contact}address"),
+        F(f"{contact}address_2"),
+        Trim(Concat(F(f"{contact}post_code"), Value(" "), F(f"{contact}city"), output_field=TEXT)),
+        F(f"{contact}county"),
+        Case(
+            When(
+                ~Q(**{f"{contact}country": ""})
+                & ~Q(**{f"{contact}country": _company_information("country")}),
+                then=F(f"{contact}country"),
+            ),
+            default=BLANK,
+            output_field=TEXT,
+        ),
+    ]
+    # Each non-blank part is "\n" + part; the first "\n" is cut off.
+    prefixed = [
+        Case(
+            When(Exact(part, BLANK), then=BLANK),
+            default=Concat(Value("\n"), part, output_field=TEXT),
+            output_field=TEXT,
+        )
+        for part in parts
+    ]
+    return Substr(Concat(*prefixed, output_field=TEXT), 2)
+
+
+def merge_expressions(
+    *,
+    contact: str = "contact__",
+    salesperson: Callable[[str], Expression],
+    segment_no: Expression,
+    personal_note: Expression,
+) -> dict:
+    """Merge field name -> SQL expression, over rows annotated with effective values.
+
+    One implementation for a segment line and a single interaction: ``contact`` is the
+    path to the contact (``"contact__"`` from a line, ``""`` from the contact itself),
+    ``salesperson(field)`` the effective salesperson's ``field``, and the rows carry
+    ``effective_date``, ``effective_language``, ``effective_subject``,
+    ``effective_description`` and the ``_salutation_formula`` alias
+    (``salutation_formula()``).
+    """
+    salesperson_fields = {
+        "SalespersonName": "name",
+        "SalespersonJobTitle": "job_title",
+        "SalespersonEmail": "email",
+        "SalespersonPhone": "phone",
+    }
+    contact_fields = {
+        "ContactNo": "no",
+        "ContactName": "name",
+        "CompanyName": "company_name",
+        "JobTitle": "job_title",
+        "Address": "address",
+        "Address2": "address_2",
+        "PostCode": "post_code",
+        "City": "city",
+        "County": "county",
+        "Country": "country",
+        "Email": "email",
+        "Phone": "phone",
+        "MobilePhone": "mobile_phone",
+    }
+    ours = {
+        "OurName": "name",
+        "OurAddress": "address",
+        "OurPostCode": "post_code",
+        "OurCity": "city",
+        "OurCountry": "country",
+        "OurPhone": "phone",
+        "OurEmail": "email",
+        "OurVatNo": "vat_no",
+    }
+    expressions = {name: F(f"{contact}{field}") for name, field in contact_fields.items()}
+    expressions.update(
+        {
+            name: Coalesce(salesperson(field), BLANK, output_field=TEXT)
+            for name, field in salesperson_fields.items()
+        }
+    )
+    expressions.update({name: _company_information(field) for name, field in ours.items()})
+    expressions.update(
+        MailingAddress=mailing_address(contact),
+        FormalSalutation=_salutation("formal", contact),
+        InformalSalutation=_salutation("informal", contact),
+        DocumentDate=document_date(F("effective_date"), "effective_language"),
+        Subject=F("effective_subject"),
+        Description=F("effective_description"),
+        SegmentNo=segment_no,
+        PersonalNote=personal_note,
+    )
+    return {name: expressions[name] for name in MERGE_DATA_FIELDS}
+
+
+def merge_data(**sources) -> JSONObject:
+    """``merge_data``: every merge field's value as one JSON object (see merge_expressions)."""
+    return JSONObject(**merge_expressions(**sources))
