@@ -29,7 +29,7 @@ USER = "marketing"
 MINIMUM_CONTACTS = 20
 #: code: (group code, group description, description, flow, initiated by, cost, minutes)
 TEMPLATES = {
-    "CALL": ("PHONE", "Phone calls", "Phone call", InformationFlow.OUTBOUND, InitiatedBy.US, 0, 10),
+    "CALL": ("PHONE", "Phone calls", "Phone call", InformationFlow.OUTBOUND, InitiatedBy.US, 5, 10),
     "LETTERIN": (
         "LETTER",
         "Letters",
