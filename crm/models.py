@@ -1,5 +1,7 @@
 """Contacts and the reference tables that describe them."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -224,6 +226,13 @@ class ContactQuerySet(models.QuerySet):
         return self.filter(type=ContactType.PERSON)
 
 
+#: Checks that may refuse a change of a person's company: each takes the contact (with its
+#: new company) and raises ``ValidationError``. ``segments`` adds one in its
+#: ``AppConfig.ready`` (not while the person is on a segment line): ``crm`` cannot import
+#: the apps above it, so they register their rules here.
+COMPANY_CHANGE_GUARDS: list[Callable[["Contact"], None]] = []
+
+
 class Contact(models.Model):
     """A company or a person; a person may work for a company contact."""
 
@@ -368,7 +377,7 @@ class Contact(models.Model):
         self._check_company_change()
 
     def _check_company_change(self):
-        """A person's company cannot change while the person is on a segment line."""
+        """A person's company cannot change while an app above refuses it (a segment line)."""
         if not self.pk:
             return
         stored = type(self).objects.filter(pk=self.pk).values_list("type", "company").first()
@@ -376,16 +385,9 @@ class Contact(models.Model):
             return
         # A person turned into a company becomes its own company.
         company = self.pk if self.type == ContactType.COMPANY else self.company_id
-        if stored[1] != company and self.segment_lines.exists():
-            raise ValidationError(
-                {
-                    "company": ValidationError(
-                        _("The company of %(no)s cannot change while the contact is on a segment."),
-                        code="company_on_segment",
-                        params={"no": self.no},
-                    )
-                }
-            )
+        if stored[1] != company:
+            for guard in COMPANY_CHANGE_GUARDS:
+                guard(self)
 
     @property
     def is_company(self) -> bool:

@@ -20,10 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm import jobs
-from crm.choices import CorrespondenceType, DeliveryStatus
+from crm.choices import CorrespondenceType
 from crm.models import Job
 
 from . import letters
+from .choices import DeliveryStatus
 from .exceptions import LetterError
 from .models import InteractionLogEntry, LoggedSegment
 

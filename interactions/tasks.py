@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crm import jobs
-from crm.choices import DeliveryStatus
 
 from . import delivery
+from .choices import DeliveryStatus
 from .models import LoggedSegment
 
 

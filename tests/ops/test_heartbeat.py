@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import jobs
-from crm.choices import DeliveryStatus
 from crm.models import Job
 from interactions import delivery
+from interactions.choices import DeliveryStatus
 from interactions.models import InteractionLogEntry
 from segments import jobs as segment_jobs
 from segments import services
