@@ -41,5 +41,5 @@ urlpatterns = [
     path("", include(crm_patterns)),
     path("interactions/", include("interactions.urls")),
     path("segments/", include("segments.urls")),
-    path("jobs/", include("crm.job_urls")),
+    path("jobs/", include("jobs.urls")),
 ]

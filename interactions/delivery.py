@@ -19,9 +19,9 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import jobs
 from crm.choices import CorrespondenceType
-from crm.models import Job
+from jobs import services as jobs
+from jobs.models import Job
 
 from . import letters
 from .choices import DeliveryStatus

@@ -8,9 +8,9 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self):
-        from crm import jobs
         from crm.models import COMPANY_CHANGE_GUARDS
         from interactions.models import set_criteria_describer
+        from jobs import services as jobs
 
         from . import jobs as segment_jobs
         from .criteria import describe_action

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import jobs
-from crm.models import Job
 from interactions import letters
+from jobs import services as jobs
+from jobs.models import Job
 
 from . import services, tasks
 from .exceptions import SegmentError

@@ -3,15 +3,15 @@
 Every service that changes a segment (building steps, logging) and every background job
 that starts work on one takes the lock here, below the services, tasks and job starters
 that use it: a rule every write respects, not orchestration. While a job is queued or
-running on a segment (``crm.jobs.active_job``), ``ensure_free`` refuses every other edit,
+running on a segment (``jobs.services.active_job``), ``ensure_free`` refuses every other edit,
 so the browser, commands, the admin and tasks all meet the same lock.
 """
 
 from django.utils.translation import gettext as _
 
-from crm import jobs
-from crm.models import Job
 from interactions.models import LoggedSegment
+from jobs import services as jobs
+from jobs.models import Job
 
 from .exceptions import SegmentError, SegmentGone
 from .models import Segment

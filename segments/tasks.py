@@ -1,7 +1,7 @@
 """Background work on segments, run through ``django.tasks``: each task takes a job id.
 
-The job (``crm.models.Job``) holds the arguments as ids; the task loads the rows, calls
-the service, and ``crm.jobs.run`` records progress and the outcome.
+The job (``jobs.models.Job``) holds the arguments as ids; the task loads the rows, calls
+the service, and ``jobs.services.run`` records progress and the outcome.
 """
 
 import tempfile
@@ -12,7 +12,7 @@ from django.core.files.storage import default_storage
 from django.tasks import task
 from django.urls import reverse
 
-from crm import jobs
+from jobs import services as jobs
 
 from . import outputs, services
 from .locks import gone

@@ -79,3 +79,19 @@ def test_the_pages_that_span_apps_keep_their_paths_and_names():
     assert reverse("crm:contact-detail", args=[7]) == "/contacts/7/"
     assert resolve("/contacts/7/").func.view_class is ContactCardView
     assert reverse("crm:contact-list") == "/contacts/"
+
+
+@pytest.mark.django_db
+def test_jobs_are_their_own_app_on_the_same_table():
+    """The generic job framework left crm: app jobs, table crm_job, URLs under jobs:."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from jobs import views
+    from jobs.models import Job
+
+    assert Job._meta.app_label == "jobs"
+    assert Job._meta.db_table == "crm_job"
+    assert ContentType.objects.get_for_model(Job).app_label == "jobs"
+    assert not ContentType.objects.filter(app_label="crm", model="job").exists()
+    assert reverse("jobs:job-list") == "/jobs/"
+    assert resolve("/jobs/3/").func.view_class is views.JobDetailView

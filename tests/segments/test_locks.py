@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from crm.models import Job
+from jobs.models import Job
 from segments import services, tasks
 from segments.exceptions import LoggingError, SegmentError, SegmentGone
 from segments.models import Segment
