@@ -12,7 +12,6 @@ from .models import (
     CompanyInformation,
     Contact,
     IndustryGroup,
-    Job,
     JobResponsibility,
     MailingGroup,
     NumberSeries,
@@ -232,20 +231,3 @@ class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
         if not obj.no:
             obj.no = next_code("CONTACT", Contact)
         super().save_model(request, obj, form, change)
-
-
-@admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
-    """Background jobs are written by their tasks only; the admin shows them."""
-
-    list_display = ["pk", "kind", "target", "state", "done", "total", "created_by", "created_at"]
-    list_filter = ["state", "kind"]
-    search_fields = ["target", "description", "error"]
-    date_hierarchy = "created_at"
-    list_select_related = ["created_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,8 @@
-"""Choices shared by contacts, the ledger and segments (crm imports nothing else)."""
+"""Choices of contacts, shared with the apps above (crm imports nothing else).
+
+The ledger's own choices (information flow, initiated by, evaluation, delivery status)
+live in ``interactions.choices``.
+"""
 
 from django.db.models import TextChoices
 from django.utils.translation import get_language
@@ -14,30 +18,6 @@ class ContactType(TextChoices):
 class CorrespondenceType(TextChoices):
     HARD_COPY = "hard_copy", _("Hard copy")
     EMAIL = "email", _("Email")
-
-
-class InformationFlow(TextChoices):
-    OUTBOUND = "outbound", _("Outbound")
-    INBOUND = "inbound", _("Inbound")
-
-
-class InitiatedBy(TextChoices):
-    US = "us", _("Us")
-    THEM = "them", _("Them")
-
-
-class Evaluation(TextChoices):
-    VERY_POSITIVE = "very_positive", _("Very positive")
-    POSITIVE = "positive", _("Positive")
-    NEUTRAL = "neutral", _("Neutral")
-    NEGATIVE = "negative", _("Negative")
-    VERY_NEGATIVE = "very_negative", _("Very negative")
-
-
-class DeliveryStatus(TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
 
 
 def blank_or(field: str, choices: type[TextChoices]):

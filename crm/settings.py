@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "django_countries",
+    "jobs",
     "crm",
     "interactions",
     "segments",
@@ -204,7 +205,7 @@ TASKS = {
     }
 }
 
-# Background jobs (crm.jobs): segments with more lines than this are logged, merged and
+# Background jobs (jobs.services): segments with more lines than this are logged, merged and
 # reused in a task. A running job's worker writes a heartbeat every quarter of
 # JOB_HEARTBEAT_TIMEOUT_SECONDS; a job without one for that long has lost its worker and
 # is marked failed (its transaction has rolled back), which frees its segment.

@@ -1,8 +1,26 @@
-"""Root URLs: the three apps, the admin, login, password change and the language switch."""
+"""Root URLs: the three apps, the admin, login, password change and the language switch.
+
+This is the site level: it may name every app. The ``crm`` namespace holds the contact
+list (``crm.views``) and the two pages that span the apps, the home page and the contact
+card (``segments.site_views``, the highest app they read from).
+"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from segments import site_views
+
+from . import views as contact_views
+
+crm_patterns = (
+    [
+        path("", site_views.home, name="home"),
+        path("contacts/", contact_views.ContactListView.as_view(), name="contact-list"),
+        path("contacts/<int:pk>/", site_views.ContactCardView.as_view(), name="contact-detail"),
+    ],
+    "crm",
+)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,8 +38,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("crm.contact_urls")),
+    path("", include(crm_patterns)),
     path("interactions/", include("interactions.urls")),
     path("segments/", include("segments.urls")),
-    path("jobs/", include("crm.job_urls")),
+    path("jobs/", include("jobs.urls")),
 ]

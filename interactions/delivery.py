@@ -19,11 +19,12 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm import jobs
-from crm.choices import CorrespondenceType, DeliveryStatus
-from crm.models import Job
+from crm.choices import CorrespondenceType
+from jobs import services as jobs
+from jobs.models import Job
 
 from . import letters
+from .choices import DeliveryStatus
 from .exceptions import LetterError
 from .models import InteractionLogEntry, LoggedSegment
 

@@ -4,7 +4,8 @@ something real from the first ``make run``.
 
 Written through the services a user's clicks call (``log_interaction``,
 ``add_interaction_note``, ``save_interaction_draft``). ``seed_demo`` finds this module
-through the app registry and calls :func:`seed`.
+through the app registry and calls :func:`seed_reference` (the interaction groups and
+letter templates the demo segments use) and :func:`seed`.
 """
 
 import datetime
@@ -17,11 +18,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.choices import Evaluation, InformationFlow, InitiatedBy
+from crm.choices import CorrespondenceType
 from crm.models import Contact
 
 from . import services
-from .models import InteractionGroup, InteractionLogEntry, InteractionTemplate
+from .choices import Evaluation, InformationFlow, InitiatedBy
+from .letters import build_document
+from .models import (
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+)
 
 #: The demo user who records the calls.
 USER = "marketing"
@@ -46,6 +54,129 @@ CALL_NOTES = [
     ("Very interested in the customer day", Evaluation.VERY_POSITIVE, False),
     ("Not interested this year", Evaluation.NEGATIVE, False),
 ]
+#: The letter templates of the demo segments, with their Word letters in two languages.
+LETTER_HEAD = ["«OurName»\n«OurAddress»\n«OurPostCode» «OurCity»", "«MailingAddress»"]
+LETTERS = {
+    # code: (group, description, correspondence type, cost, minutes, {language: (subject, body)})
+    "NEWSL": (
+        "EMAIL",
+        "Newsletter",
+        CorrespondenceType.EMAIL,
+        "0.10",
+        "1",
+        {
+            "en": (
+                "News from «OurName»",
+                [
+                    "«InformalSalutation»,",
+                    "Here is what is new at «OurName» this month for «CompanyName».",
+                    "«PersonalNote»",
+                    "Best wishes,\n«SalespersonName»",
+                ],
+            ),
+            "nb": (
+                "Nytt fra «OurName»",
+                [
+                    "«InformalSalutation»,",
+                    "Her er månedens nyheter fra «OurName» til «CompanyName».",
+                    "«PersonalNote»",
+                    "Vennlig hilsen\n«SalespersonName»",
+                ],
+            ),
+        },
+    ),
+    "OFFER": (
+        "LETTER",
+        "Product offer",
+        CorrespondenceType.HARD_COPY,
+        "1.50",
+        "5",
+        {
+            "en": (
+                "Our offer for «CompanyName»",
+                [
+                    *LETTER_HEAD,
+                    "«DocumentDate»",
+                    "«FormalSalutation»,",
+                    "Thank you for your interest. Please find our offer below.",
+                    "«PersonalNote»",
+                    "Yours sincerely,\n«SalespersonName»\n«SalespersonJobTitle»\n"
+                    "«SalespersonEmail»",
+                ],
+            ),
+            "nb": (
+                "Vårt tilbud til «CompanyName»",
+                [
+                    *LETTER_HEAD,
+                    "«DocumentDate»",
+                    "«FormalSalutation»",
+                    "Takk for interessen. Her er vårt tilbud.",
+                    "«PersonalNote»",
+                    "Med vennlig hilsen\n«SalespersonName»\n«SalespersonJobTitle»\n"
+                    "«SalespersonEmail»",
+                ],
+            ),
+        },
+    ),
+    "INVITE": (
+        "EVENT",
+        "Event invitation",
+        CorrespondenceType.EMAIL,
+        "0.50",
+        "2",
+        {
+            "en": (
+                "You are invited",
+                [
+                    "«FormalSalutation»,",
+                    "«OurName» invites you to our customer day. Reply to «SalespersonEmail».",
+                    "«PersonalNote»",
+                    "Kind regards,\n«SalespersonName»",
+                ],
+            ),
+            "nb": (
+                "Du er invitert",
+                [
+                    "«FormalSalutation»",
+                    "«OurName» inviterer deg til kundedag. Svar til «SalespersonEmail».",
+                    "«PersonalNote»",
+                    "Vennlig hilsen\n«SalespersonName»",
+                ],
+            ),
+        },
+    ),
+    "THANKS": (
+        "LETTER",
+        "Thank-you letter",
+        CorrespondenceType.HARD_COPY,
+        "1.20",
+        "3",
+        {
+            "en": (
+                "Thank you",
+                [
+                    *LETTER_HEAD,
+                    "«DocumentDate»",
+                    "«FormalSalutation»,",
+                    "Thank you for choosing «OurName». Your contact no. is «ContactNo».",
+                    "Yours sincerely,\n«SalespersonName»",
+                ],
+            ),
+            "nb": (
+                "Takk",
+                [
+                    *LETTER_HEAD,
+                    "«DocumentDate»",
+                    "«FormalSalutation»",
+                    "Takk for at du valgte «OurName». Ditt kontaktnummer er «ContactNo».",
+                    "Med vennlig hilsen\n«SalespersonName»",
+                ],
+            ),
+        },
+    ),
+}
+INTERACTION_GROUPS = {"EMAIL": "Emails", "LETTER": "Letters", "EVENT": "Events"}
+
 #: A one-page PDF: the scanned letter kept with the inbound entry.
 SCANNED_LETTER = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -53,6 +184,42 @@ SCANNED_LETTER = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+def seed_reference() -> None:
+    """The interaction groups and templates with Word letters: reference data, always seeded."""
+    groups = {
+        code: InteractionGroup.objects.get_or_create(
+            code=code, defaults={"description": description}
+        )[0]
+        for code, description in INTERACTION_GROUPS.items()
+    }
+    for code, (group, description, channel, cost, minutes, texts) in LETTERS.items():
+        template, _created = InteractionTemplate.objects.get_or_create(
+            code=code,
+            defaults={
+                "group": groups[group],
+                "description": description,
+                "correspondence_type": channel,
+                "unit_cost": Decimal(cost),
+                "unit_duration": Decimal(minutes),
+                "information_flow": InformationFlow.OUTBOUND,
+                "initiated_by": InitiatedBy.US,
+                "default_language": "en",
+            },
+        )
+        for language, (subject, paragraphs) in texts.items():
+            version, _created = InteractionTemplateLanguage.objects.get_or_create(
+                template=template,
+                language=language,
+                defaults={"description": description, "subject": subject},
+            )
+            if not version.document:
+                version.document.save(
+                    f"{code.lower()}-{language}.docx",
+                    ContentFile(build_document(paragraphs)),
+                    save=True,
+                )
 
 
 def templates() -> dict[str, InteractionTemplate]:

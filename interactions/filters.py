@@ -9,9 +9,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import DeliveryStatus, Evaluation
 from crm.models import Salesperson
 
+from .choices import DeliveryStatus, Evaluation
 from .forms import FilterForm
 from .models import InteractionGroup, InteractionLogEntry, InteractionTemplate, LoggedSegment
 

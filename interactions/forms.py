@@ -7,10 +7,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import CorrespondenceType, Evaluation, InformationFlow, InitiatedBy
+from crm.choices import CorrespondenceType
 from crm.models import Salesperson
 
 from . import letters
+from .choices import Evaluation, InformationFlow, InitiatedBy
 from .exceptions import LetterError
 from .models import (
     InteractionGroup,

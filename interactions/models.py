@@ -9,15 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import (
-    CorrespondenceType,
-    DeliveryStatus,
-    Evaluation,
-    InformationFlow,
-    InitiatedBy,
-    blank_or,
-)
+from crm.choices import CorrespondenceType, blank_or
 from crm.models import SHORT_CODE_LENGTH, CodedModel
+
+from .choices import DeliveryStatus, Evaluation, InformationFlow, InitiatedBy
 
 
 class ReadOnlyRecordError(Exception):

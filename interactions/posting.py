@@ -16,7 +16,9 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from crm.choices import CorrespondenceType, DeliveryStatus
+from crm.choices import CorrespondenceType
+
+from .choices import DeliveryStatus
 
 __all__ = ["entry_columns", "no_address", "problem_conditions"]
 

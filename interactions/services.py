@@ -19,17 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from crm.choices import (
-    CorrespondenceType,
-    DeliveryStatus,
-    Evaluation,
-    InformationFlow,
-    InitiatedBy,
-)
+from crm.choices import CorrespondenceType
 from crm.models import Contact, Salesperson
 
 from . import letters, posting
 from .attachments import attachment_problems
+from .choices import DeliveryStatus, Evaluation, InformationFlow, InitiatedBy
 from .exceptions import InteractionError
 from .merge import merge_data, salutation_formula
 from .models import (

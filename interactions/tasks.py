@@ -5,10 +5,10 @@ from django.tasks import task
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm import jobs
-from crm.choices import DeliveryStatus
+from jobs import services as jobs
 
 from . import delivery
+from .choices import DeliveryStatus
 from .models import LoggedSegment
 
 
@@ -16,7 +16,7 @@ from .models import LoggedSegment
 def deliver_logged_segment(logged_segment_id: int, only_failed: bool = False) -> dict:
     """Send a logged segment's emails and build its print batch; returns the counts.
 
-    The delivery is recorded as a job (crm.jobs), so its progress and outcome show on
+    The delivery is recorded as a job (jobs.services), so its progress and outcome show on
     the job pages like any other background work.
     """
     logged = LoggedSegment.objects.get(pk=logged_segment_id)

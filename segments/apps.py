@@ -8,14 +8,18 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self):
-        from crm import jobs
+        from crm.models import COMPANY_CHANGE_GUARDS
         from interactions.models import set_criteria_describer
+        from jobs import services as jobs
 
         from . import jobs as segment_jobs
         from .criteria import describe_action
+        from .models import refuse_company_change_on_a_segment
         from .roles import ensure_roles_after_migrate
 
         post_migrate.connect(ensure_roles_after_migrate, sender=self)
         for kind in segment_jobs.PERMISSIONS:
             jobs.register_restart(kind, segment_jobs.restart)
         set_criteria_describer(describe_action)
+        if refuse_company_change_on_a_segment not in COMPANY_CHANGE_GUARDS:
+            COMPANY_CHANGE_GUARDS.append(refuse_company_change_on_a_segment)

@@ -15,7 +15,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.choices import Evaluation
 from crm.filters import (
     NO,
     YES,
@@ -33,6 +32,7 @@ from crm.models import (
     MailingGroup,
     Salesperson,
 )
+from interactions.choices import Evaluation
 from interactions.models import (
     InteractionGroup,
     InteractionLogEntry,

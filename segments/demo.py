@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.choices import CorrespondenceType, DeliveryStatus, Evaluation
+from crm.choices import CorrespondenceType
 from crm.models import Contact, Salesperson
 from interactions import services as ledger
+from interactions.choices import DeliveryStatus, Evaluation
 from interactions.letters import build_document
 from interactions.models import InteractionLogEntry, InteractionTemplate, LoggedSegment
 

@@ -18,8 +18,6 @@ from django.db.models.functions import Coalesce, NullIf
 from interactions.merge import salutation_formula
 from interactions.models import InteractionTemplateLanguage
 
-from .models import SegmentLanguage
-
 EFFECTIVE_FIELDS = (
     "effective_template",
     "effective_group",
@@ -197,9 +195,6 @@ def annotate_effective_values(queryset):
         effective_initiated_by=_inherited_text("initiated_by", "initiated_by", "initiated_by"),
     )
     # order_by() drops the models' default ordering, which would join the parent tables.
-    segment_language = SegmentLanguage.objects.filter(
-        segment_id=OuterRef("segment_id"), language=OuterRef("effective_language")
-    ).order_by()
     template_language = InteractionTemplateLanguage.objects.filter(
         template_id=OuterRef("effective_template"), language=OuterRef("effective_language")
     ).order_by()
@@ -260,7 +255,9 @@ def annotate_effective_values(queryset):
         ),
         effective_document=Coalesce(
             _set("document"),
-            NullIf(Subquery(segment_language.values("document")[:1]), BLANK),
+            # Through the join the subject already pays for: this module reads the
+            # segment's languages without importing segments.models (which imports it).
+            NullIf(F("_segment_version__document"), BLANK),
             NullIf(Subquery(template_language.values("document")[:1]), BLANK),
             NullIf(Subquery(template_default_language.values("document")[:1]), BLANK),
             BLANK,

@@ -2,9 +2,9 @@
 
 A segment with more lines than ``SEGMENT_BACKGROUND_THRESHOLD`` is logged, merged into
 letters and rebuilt from saved criteria by a task (``segments.tasks``) instead of inside
-the request. While such a job is queued or running, ``ensure_free`` refuses every edit of
-the segment and a second log; the building and logging services call it, so the browser,
-commands and the admin all meet the same lock.
+the request. While such a job is queued or running, ``ensure_free`` (``segments.locks``)
+refuses every edit of the segment and a second log; the building and logging services
+call it, so the browser, commands and the admin all meet the same lock.
 
 ``ensure_may_start`` is the one place that decides whether a user may start a kind of
 work; the ``start_*`` functions call it, and so does a retry (``restart``), which starts
@@ -16,13 +16,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm import jobs
-from crm.models import Job
 from interactions import letters
-from interactions.models import LoggedSegment
+from jobs import services as jobs
+from jobs.models import Job
 
-from .exceptions import LoggingError, SegmentError
+from . import services, tasks
+from .exceptions import SegmentError
+from .locks import busy, ensure_free, locked_segment
 from .models import SavedCriteria, Segment, SegmentLine
+from .outputs import LETTER_KINDS
 
 __all__ = [
     "LETTER_KINDS",
@@ -38,9 +40,6 @@ __all__ = [
 KIND_LOG = "segments.log"
 KIND_LETTERS = "segments.letters"
 KIND_REUSE = "segments.reuse_criteria"
-
-#: The letter outputs a job can build: kind -> file extension.
-LETTER_KINDS = {"zip": "zip", "docx": "docx", "pdf": "pdf"}
 
 #: kind -> the permission its page asks for, and the refusal naming the segment.
 PERMISSIONS = {
@@ -80,28 +79,6 @@ def is_large(segment: Segment) -> bool:
     )
 
 
-def _busy(segment_no: str, job: Job | None) -> SegmentError:
-    return SegmentError(
-        _(
-            "Segment %(no)s is locked while a background job works on it (%(job)s, started "
-            "by %(user)s); try again when the job has finished."
-        )
-        % {
-            "no": segment_no,
-            "job": job.description if job else _("another job"),
-            "user": (job.created_by if job and job.created_by else _("someone")),
-        },
-        code="segment_busy",
-    )
-
-
-def ensure_free(segment: Segment) -> None:
-    """Refuse to touch ``segment`` while a job other than the running one works on it."""
-    job = jobs.active_job(segment.no)
-    if job is not None:
-        raise _busy(segment.no, job)
-
-
 def ensure_may_start(kind: str, segment: Segment, *, user) -> None:
     """Refuse ``user`` the ``kind`` of work on ``segment`` unless their role allows it now."""
     permission, refusal = PERMISSIONS[kind]
@@ -109,27 +86,11 @@ def ensure_may_start(kind: str, segment: Segment, *, user) -> None:
         raise SegmentError(refusal % {"no": segment.no}, code="not_permitted")
 
 
-def _locked(segment: Segment) -> Segment:
-    """The segment's row, locked until the job is recorded, and free of other jobs."""
-    locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
-    if locked is None:
-        if LoggedSegment.objects.filter(segment_no=segment.no).exists():
-            raise LoggingError(
-                _("Segment %(no)s has already been logged.") % {"no": segment.no},
-                code="already_logged",
-            )
-        raise SegmentError(
-            _("Segment %(no)s no longer exists.") % {"no": segment.no}, code="segment_missing"
-        )
-    ensure_free(locked)
-    return locked
-
-
 def _start(segment: Segment, **kwargs) -> Job:
     try:
         return jobs.start(target=segment.no, **kwargs)
     except jobs.JobBusy:
-        raise _busy(segment.no, jobs.active_job(segment.no)) from None
+        raise busy(segment.no, jobs.active_job(segment.no)) from None
 
 
 @transaction.atomic
@@ -142,13 +103,9 @@ def start_log(
     retry_of: Job | None = None,
 ) -> Job:
     """Check the segment now (every problem at once), then log it in a job."""
-    # Imported here: the services call ensure_free, so they import this module.
-    from . import tasks
-    from .services import validate_segment
-
     ensure_may_start(KIND_LOG, segment, user=user)
-    locked = _locked(segment)
-    validate_segment(locked, deliver=deliver)
+    locked = locked_segment(segment)
+    services.validate_segment(locked, deliver=deliver)
     return _start(
         locked,
         kind=KIND_LOG,
@@ -169,8 +126,6 @@ def start_log(
 @transaction.atomic
 def start_letters(segment: Segment, *, kind: str, user, retry_of: Job | None = None) -> Job:
     """Build every line's letter (zip, combined docx or PDF) into a file, in a job."""
-    from . import tasks
-
     ensure_may_start(KIND_LETTERS, segment, user=user)
     if kind not in LETTER_KINDS:
         raise SegmentError(
@@ -182,7 +137,7 @@ def start_letters(segment: Segment, *, kind: str, user, retry_of: Job | None = N
             _("PDF is not available: LibreOffice is not installed on the server."),
             code="no_pdf",
         )
-    locked = _locked(segment)
+    locked = locked_segment(segment)
     total = locked.lines.count()
     if not total:
         raise SegmentError(
@@ -206,8 +161,6 @@ def start_reuse_criteria(
     segment: Segment, *, saved: SavedCriteria | str, user, retry_of: Job | None = None
 ) -> Job:
     """Replay saved criteria on the segment in a job."""
-    from . import tasks
-
     ensure_may_start(KIND_REUSE, segment, user=user)
     if isinstance(saved, str):
         found = SavedCriteria.objects.filter(code=saved.strip().upper()).first()
@@ -217,7 +170,7 @@ def start_reuse_criteria(
                 code="saved_criteria_missing",
             )
         saved = found
-    locked = _locked(segment)
+    locked = locked_segment(segment)
     return _start(
         locked,
         kind=KIND_REUSE,
@@ -238,7 +191,7 @@ def restart(job: Job, *, user) -> Job:
     as does a role that no longer allows the work.
     """
     arguments = job.arguments
-    # Only the id and number: _locked reads the row itself, or names it as gone.
+    # Only the id and number: locked_segment reads the row itself, or names it as gone.
     segment = Segment(pk=arguments.get("segment"), no=job.target)
     if job.kind == KIND_LOG:
         return start_log(

@@ -4,6 +4,7 @@ import re
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,8 +12,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import CorrespondenceType, Evaluation, InformationFlow, InitiatedBy, blank_or
+from crm.choices import CorrespondenceType, blank_or
 from crm.models import CODE_LENGTH, SHORT_CODE_LENGTH
+from interactions.choices import Evaluation, InformationFlow, InitiatedBy
+
+from .effective import annotate_effective_values
 
 LINE_NO_STEP = 10000
 
@@ -304,8 +308,6 @@ class LineValues(models.Model):
 class SegmentLineQuerySet(models.QuerySet):
     def with_effective_values(self):
         """Annotate every line with its effective values (SPEC 4.2), computed in SQL."""
-        from .effective import annotate_effective_values
-
         return annotate_effective_values(self)
 
 
@@ -347,6 +349,24 @@ class SegmentLine(LineValues):
 
     def get_absolute_url(self):
         return f"{self.segment.get_absolute_url()}#line-{self.line_no}"
+
+
+def refuse_company_change_on_a_segment(contact) -> None:
+    """A person's company cannot change while the person is on a segment line.
+
+    Registered in ``crm.models.COMPANY_CHANGE_GUARDS`` by ``SegmentsConfig.ready``: the
+    rule is this app's, the contact model that must respect it is ``crm``'s.
+    """
+    if SegmentLine.objects.filter(contact_id=contact.pk).exists():
+        raise ValidationError(
+            {
+                "company": ValidationError(
+                    _("The company of %(no)s cannot change while the contact is on a segment."),
+                    code="company_on_segment",
+                    params={"no": contact.no},
+                )
+            }
+        )
 
 
 class RemovedLine(LineValues):

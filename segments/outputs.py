@@ -21,6 +21,7 @@ from .merge import merge_expressions, merge_values
 from .models import Segment, SegmentLine
 
 __all__ = [
+    "LETTER_KINDS",
     "entry_letter",
     "line_document",
     "preview",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 CHUNK = 1000
+
+#: The letter outputs a job can build: kind -> file extension.
+LETTER_KINDS = {"zip": "zip", "docx": "docx", "pdf": "pdf"}
 
 
 def _no_document(row: dict, segment_no: str) -> SegmentError:

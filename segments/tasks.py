@@ -1,7 +1,7 @@
 """Background work on segments, run through ``django.tasks``: each task takes a job id.
 
-The job (``crm.models.Job``) holds the arguments as ids; the task loads the rows, calls
-the service, and ``crm.jobs.run`` records progress and the outcome.
+The job (``jobs.models.Job``) holds the arguments as ids; the task loads the rows, calls
+the service, and ``jobs.services.run`` records progress and the outcome.
 """
 
 import tempfile
@@ -11,15 +11,13 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.tasks import task
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from crm import jobs
-from interactions.models import LoggedSegment
+from jobs import services as jobs
 
 from . import outputs, services
-from .exceptions import LoggingError, SegmentError
-from .jobs import LETTER_KINDS
+from .locks import gone
 from .models import SavedCriteria, Segment
+from .outputs import LETTER_KINDS
 
 WRITERS = {
     "zip": outputs.write_zip,
@@ -32,14 +30,7 @@ def _segment(job) -> Segment:
     segment = Segment.objects.filter(pk=job.arguments["segment"]).first()
     if segment is not None:
         return segment
-    if LoggedSegment.objects.filter(segment_no=job.target).exists():
-        raise LoggingError(
-            _("Segment %(no)s has already been logged.") % {"no": job.target},
-            code="already_logged",
-        )
-    raise SegmentError(
-        _("Segment %(no)s no longer exists.") % {"no": job.target}, code="segment_missing"
-    )
+    raise gone(job.target)
 
 
 def _user(job):

@@ -51,7 +51,7 @@ from .forms import (
 from .models import CriteriaActionType, SavedCriteria, Segment, SegmentLine
 
 #: Service errors that mean the page was stale: the segment or line is gone.
-STALE = {"segment_missing", "line_missing", "not_found", "already_logged"}
+STALE = {"segment_missing", "line_missing", "already_logged"}
 
 #: How many contacts the "add a line" search suggests.
 SUGGESTIONS = 20

@@ -2,13 +2,14 @@
 
 import datetime
 
-from crm.models import CompanyInformation, Job, NumberSeries
+from crm.models import CompanyInformation, NumberSeries
 from interactions.models import (
     InteractionDraft,
     InteractionLogEntry,
     InteractionNote,
     LoggedSegment,
 )
+from jobs.models import Job
 from segments.models import (
     CriteriaAction,
     RemovedLine,

@@ -4,13 +4,14 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from crm.models import CompanyInformation, Job
+from crm.models import CompanyInformation
 from interactions.models import (
     InteractionLogEntry,
     InteractionNote,
     InteractionTemplate,
     LoggedSegment,
 )
+from jobs.models import Job
 from tests.factories import InteractionGroupFactory, InteractionTemplateFactory
 from tests.ledger_data import one_of_everything
 

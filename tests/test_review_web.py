@@ -143,7 +143,7 @@ def test_a_get_on_a_large_segments_letters_download_starts_no_job(
     staff_client, staff, settings, tmp_path
 ):
     """A link (or another site's <img>) must not queue background work."""
-    from crm.models import Job
+    from jobs.models import Job
     from tests.ops.jobdata import letter_segment
 
     settings.MEDIA_ROOT = tmp_path
@@ -175,7 +175,7 @@ def test_small_segments_letters_still_download_with_a_link(staff_client, staff, 
 
 
 def _failed_job(user, **fields):
-    from crm.models import Job
+    from jobs.models import Job
 
     values = {
         "kind": "segments.log",
@@ -190,7 +190,7 @@ def _failed_job(user, **fields):
 
 def test_an_administrator_sees_another_users_job_but_cannot_retry_it(client, staff):
     """A retry re-runs the work as its starter (logging, letters): only the starter may."""
-    from crm.models import Job
+    from jobs.models import Job
 
     job = _failed_job(staff)
     admin = UserFactory(username="site-admin", is_staff=True)
@@ -206,7 +206,7 @@ def test_an_administrator_sees_another_users_job_but_cannot_retry_it(client, sta
 
 
 def test_a_user_retries_their_own_failed_job(manager_client, manager):
-    from crm.models import Job
+    from jobs.models import Job
     from tests.ops.jobdata import letter_segment
 
     segment = letter_segment(2, user=manager)
@@ -287,7 +287,7 @@ def test_hostile_names_criteria_and_notes_are_escaped_on_every_page(client, mana
 
 def _snapshot():
     """Every row the pages can write, as comparable values."""
-    from crm.models import Contact, Job, MailingGroup
+    from crm.models import Contact, MailingGroup
     from interactions.models import (
         InteractionGroup,
         InteractionLogEntry,
@@ -295,6 +295,7 @@ def _snapshot():
         InteractionTemplateLanguage,
         LoggedSegment,
     )
+    from jobs.models import Job
     from segments.models import CriteriaAction, SavedCriteria, Segment, SegmentLine
 
     models = [

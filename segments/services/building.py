@@ -36,7 +36,7 @@ from interactions.models import InteractionLogEntry, LoggedSegment
 
 from ..criteria import ACTION_OPTIONS, Criteria, describe, parse_criteria
 from ..exceptions import SegmentError
-from ..jobs import ensure_free
+from ..locks import ensure_free, select_segment
 from ..models import (
     LINE_NO_STEP,
     ActionOptions,
@@ -126,11 +126,7 @@ def _lock(segment: Segment) -> _State:
     the number the step it waited for had just taken. Read after the lock is granted,
     they include every step committed before.
     """
-    locked = Segment.objects.select_for_update().filter(pk=segment.pk).values_list("pk")
-    if locked.first() is None:
-        raise SegmentError(
-            _("Segment %(no)s no longer exists.") % {"no": segment.no}, code="segment_missing"
-        )
+    select_segment(segment)
     ensure_free(segment)  # a background job on the segment locks it against edits
     last_seq, last_line_no = (
         Segment.objects.filter(pk=segment.pk)

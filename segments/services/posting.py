@@ -19,7 +19,7 @@ from interactions import posting as rules
 from interactions.models import InteractionLogEntry, LoggedSegment
 
 from ..exceptions import LoggingError
-from ..jobs import ensure_free
+from ..locks import already_logged, ensure_free, select_segment
 from ..merge import merge_values
 from ..models import (
     FOLLOW_UP_DESCRIPTION,
@@ -185,13 +185,6 @@ def validate_segment(segment: Segment, *, deliver: bool = False) -> None:
         raise _cannot_log(segment, problems)
 
 
-def _already_logged(segment_no: str) -> LoggingError:
-    return LoggingError(
-        _("Segment %(no)s has already been logged.") % {"no": segment_no},
-        code="already_logged",
-    )
-
-
 def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bool) -> dict:
     """Entry column -> expression over lines annotated with effective values and merge data."""
     return rules.entry_columns(
@@ -251,15 +244,9 @@ def log_segment(
     """
     # The row lock serialises concurrent attempts on PostgreSQL (on SQLite the write
     # transaction does); the loser finds the segment gone once the winner commits.
-    locked = Segment.objects.select_for_update().filter(pk=segment.pk).first()
-    if locked is None:
-        if LoggedSegment.objects.filter(segment_no=segment.no).exists():
-            raise _already_logged(segment.no)
-        raise LoggingError(
-            _("Segment %(no)s no longer exists.") % {"no": segment.no}, code="not_found"
-        )
+    locked = select_segment(segment)
     if LoggedSegment.objects.filter(segment_no=locked.no).exists():
-        raise _already_logged(locked.no)
+        raise already_logged(locked.no)
     ensure_free(locked)  # a background job on the segment (another log) locks it
     validate_segment(locked, deliver=deliver)
     if deliver:
@@ -276,7 +263,7 @@ def log_segment(
             )
     except IntegrityError:
         # The unique segment number is the last guard against a concurrent second log.
-        raise _already_logged(locked.no) from None
+        raise already_logged(locked.no) from None
     lines = merge_values(SegmentLine.objects.filter(segment=locked).with_effective_values())
     # Kept in line order, so that entry numbers follow line numbers.
     insert_select(

@@ -11,7 +11,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from crm.choices import CorrespondenceType, Evaluation, InformationFlow, InitiatedBy
+from crm.choices import CorrespondenceType
+from interactions.choices import Evaluation, InformationFlow, InitiatedBy
 
 from ..models import SegmentLine
 

@@ -13,7 +13,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.choices import Evaluation
 from crm.models import (
     BusinessRelation,
     CompanyInformation,
@@ -26,6 +25,7 @@ from crm.models import (
     Territory,
     next_code,
 )
+from interactions.choices import Evaluation
 from interactions.letters import fields
 from interactions.models import (
     InteractionLogEntry,

@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
-from crm.choices import DeliveryStatus
 from interactions import delivery, letters
+from interactions.choices import DeliveryStatus
 from interactions.models import InteractionLogEntry, LoggedSegment
 from segments import services
 from segments.exceptions import LoggingError

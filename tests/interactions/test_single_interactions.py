@@ -10,8 +10,9 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm.choices import CorrespondenceType, DeliveryStatus, Evaluation
+from crm.choices import CorrespondenceType
 from interactions import letters, services
+from interactions.choices import DeliveryStatus, Evaluation
 from interactions.exceptions import InteractionError
 from interactions.models import (
     InteractionDraft,

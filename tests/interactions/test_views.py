@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.choices import DeliveryStatus
 from interactions import letters
+from interactions.choices import DeliveryStatus
 from interactions.models import InteractionLogEntry, InteractionTemplateLanguage, LoggedSegment
 from segments.models import Segment
 from tests.factories import (

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm import jobs
-from crm.models import Job
 from interactions.models import InteractionLogEntry, LoggedSegment
+from jobs import services as jobs
+from jobs.models import Job
 from segments import jobs as segment_jobs
 from segments.exceptions import SegmentError
 from segments.models import Segment

@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from crm import jobs
-from crm.choices import DeliveryStatus
-from crm.models import Job
 from interactions import delivery
+from interactions.choices import DeliveryStatus
 from interactions.models import InteractionLogEntry
+from jobs import services as jobs
+from jobs.models import Job
 from segments import jobs as segment_jobs
 from segments import services
 from segments.exceptions import SegmentError

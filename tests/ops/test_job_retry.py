@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from crm import jobs
-from crm.models import Job
 from interactions.models import InteractionLogEntry, LoggedSegment
+from jobs import services as jobs
+from jobs.models import Job
 from segments import jobs as segment_jobs
 from segments.exceptions import SegmentError
 from segments.models import Segment

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
-from crm import jobs
-from crm.models import Job
 from interactions.models import InteractionLogEntry, LoggedSegment
+from jobs import services as jobs
+from jobs.models import Job
 from segments import jobs as segment_jobs
 from segments import services
 from segments.exceptions import SegmentError

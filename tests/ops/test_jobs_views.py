@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Job
 from interactions.models import LoggedSegment
+from jobs.models import Job
 from segments.models import Segment
 from tests.factories import UserFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
-from crm import jobs
-from crm.models import Job
+from jobs import services as jobs
+from jobs.models import Job
 from tests.factories import UserFactory
 
 from .worker_tasks import count_run

@@ -6,7 +6,7 @@ import time
 from django.db.models import F
 from django.tasks import task
 
-from crm.models import Job
+from jobs.models import Job
 
 
 @task()

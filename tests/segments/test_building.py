@@ -350,7 +350,7 @@ def test_a_manual_add_of_a_contact_already_on_the_segment_adds_a_second_line(seg
 
 
 def test_line_values_are_set_and_reset_under_the_segment_lock(segment, user):
-    from crm.models import Job
+    from jobs.models import Job
 
     ContactFactory(no="P1")
     add_country(segment, user)

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm.choices import CorrespondenceType, InformationFlow, InitiatedBy
+from crm.choices import CorrespondenceType
+from interactions.choices import InformationFlow, InitiatedBy
 from segments.models import SegmentLanguage, SegmentLine
 from tests.factories import (
     ContactFactory,

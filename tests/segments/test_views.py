@@ -312,7 +312,7 @@ def test_line_edit_errors_stay_in_the_cell_and_change_nothing(staff_client, staf
 
 
 def test_line_edit_while_a_job_holds_the_segment_says_so_and_changes_nothing(staff_client, staff):
-    from crm.models import Job
+    from jobs.models import Job
 
     segment = built_segment(staff, lines=1)
     line = segment.lines.get()

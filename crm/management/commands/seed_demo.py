@@ -12,13 +12,11 @@ import random
 import re
 import time
 from dataclasses import dataclass
-from decimal import Decimal
 from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -28,7 +26,7 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from faker import Faker
 
-from crm.choices import ContactType, CorrespondenceType, InformationFlow, InitiatedBy
+from crm.choices import ContactType, CorrespondenceType
 from crm.models import (
     SERIES_DEFAULTS,
     BusinessRelation,
@@ -146,127 +144,6 @@ JOB_TITLES = {
 COUNTRIES = [("NO", "no_NO", "nb", ".no", 5), ("GB", "en_GB", "en", ".co.uk", 3)]
 COUNTRIES += [("US", "en_US", "en", ".com", 2)]
 
-LETTER_HEAD = ["«OurName»\n«OurAddress»\n«OurPostCode» «OurCity»", "«MailingAddress»"]
-LETTERS = {
-    # code: (group, description, correspondence type, cost, minutes, {language: (subject, body)})
-    "NEWSL": (
-        "EMAIL",
-        "Newsletter",
-        CorrespondenceType.EMAIL,
-        "0.10",
-        "1",
-        {
-            "en": (
-                "News from «OurName»",
-                [
-                    "«InformalSalutation»,",
-                    "Here is what is new at «OurName» this month for «CompanyName».",
-                    "«PersonalNote»",
-                    "Best wishes,\n«SalespersonName»",
-                ],
-            ),
-            "nb": (
-                "Nytt fra «OurName»",
-                [
-                    "«InformalSalutation»,",
-                    "Her er månedens nyheter fra «OurName» til «CompanyName».",
-                    "«PersonalNote»",
-                    "Vennlig hilsen\n«SalespersonName»",
-                ],
-            ),
-        },
-    ),
-    "OFFER": (
-        "LETTER",
-        "Product offer",
-        CorrespondenceType.HARD_COPY,
-        "1.50",
-        "5",
-        {
-            "en": (
-                "Our offer for «CompanyName»",
-                [
-                    *LETTER_HEAD,
-                    "«DocumentDate»",
-                    "«FormalSalutation»,",
-                    "Thank you for your interest. Please find our offer below.",
-                    "«PersonalNote»",
-                    "Yours sincerely,\n«SalespersonName»\n«SalespersonJobTitle»\n"
-                    "«SalespersonEmail»",
-                ],
-            ),
-            "nb": (
-                "Vårt tilbud til «CompanyName»",
-                [
-                    *LETTER_HEAD,
-                    "«DocumentDate»",
-                    "«FormalSalutation»",
-                    "Takk for interessen. Her er vårt tilbud.",
-                    "«PersonalNote»",
-                    "Med vennlig hilsen\n«SalespersonName»\n«SalespersonJobTitle»\n"
-                    "«SalespersonEmail»",
-                ],
-            ),
-        },
-    ),
-    "INVITE": (
-        "EVENT",
-        "Event invitation",
-        CorrespondenceType.EMAIL,
-        "0.50",
-        "2",
-        {
-            "en": (
-                "You are invited",
-                [
-                    "«FormalSalutation»,",
-                    "«OurName» invites you to our customer day. Reply to «SalespersonEmail».",
-                    "«PersonalNote»",
-                    "Kind regards,\n«SalespersonName»",
-                ],
-            ),
-            "nb": (
-                "Du er invitert",
-                [
-                    "«FormalSalutation»",
-                    "«OurName» inviterer deg til kundedag. Svar til «SalespersonEmail».",
-                    "«PersonalNote»",
-                    "Vennlig hilsen\n«SalespersonName»",
-                ],
-            ),
-        },
-    ),
-    "THANKS": (
-        "LETTER",
-        "Thank-you letter",
-        CorrespondenceType.HARD_COPY,
-        "1.20",
-        "3",
-        {
-            "en": (
-                "Thank you",
-                [
-                    *LETTER_HEAD,
-                    "«DocumentDate»",
-                    "«FormalSalutation»,",
-                    "Thank you for choosing «OurName». Your contact no. is «ContactNo».",
-                    "Yours sincerely,\n«SalespersonName»",
-                ],
-            ),
-            "nb": (
-                "Takk",
-                [
-                    *LETTER_HEAD,
-                    "«DocumentDate»",
-                    "«FormalSalutation»",
-                    "Takk for at du valgte «OurName». Ditt kontaktnummer er «ContactNo».",
-                    "Med vennlig hilsen\n«SalespersonName»",
-                ],
-            ),
-        },
-    ),
-}
-INTERACTION_GROUPS = {"EMAIL": "Emails", "LETTER": "Letters", "EVENT": "Events"}
 
 _ASCII = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
@@ -599,16 +476,36 @@ def _insert_families(families, size: int) -> int:
     return size
 
 
+def app_demos() -> list:
+    """The ``demo`` module of every app above ``crm``, in the registry's (dependency) order.
+
+    Found through the app registry, so ``crm`` imports none of the apps above it, and a
+    new app adds its demo data without touching this command. A module may define
+    ``seed_reference()`` (reference data, always seeded) and ``seed(seed=...)`` (history,
+    skipped by ``--no-history``).
+    """
+    return [
+        import_module(f"{config.name}.demo")
+        for config in apps.get_app_configs()
+        if config.name != "crm" and module_has_submodule(config.module, "demo")
+    ]
+
+
 def wipe_demo_data() -> None:
     """Delete every contact, segment, interaction (the ledger too) and reference row.
 
+    The tables of ``jobs`` (their targets are demo records), ``crm`` and every app with a
+    ``demo`` module go, in one flush (on PostgreSQL one ``TRUNCATE``: tables that
+    reference each other must go together).
     Users, groups and permissions stay. The ledger is append-only for the application;
     starting the demo over is the one place that empties it, with the tables' own flush.
     """
+    labels = ["jobs", "crm"] + [demo.__name__.rpartition(".")[0] for demo in app_demos()]
     models = [
         model
-        for label in ("segments", "interactions", "crm")
-        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        for config in apps.get_app_configs()
+        if config.name in labels
+        for model in config.get_models(include_auto_created=True)
     ]
     tables = [model._meta.db_table for model in models]
     with transaction.atomic():
@@ -698,14 +595,9 @@ class Command(BaseCommand):
         self.print_logins()
 
     def seed_app_demos(self, seed: int) -> None:
-        """Each app's ``demo.seed()`` (segments: a year of history), in the registry's order.
-
-        Found through the app registry, so ``crm`` imports none of the apps above it.
-        """
-        for config in apps.get_app_configs():
-            if config.name == "crm" or not module_has_submodule(config.module, "demo"):
-                continue
-            summary = import_module(f"{config.name}.demo").seed(seed=seed)
+        """Each app's ``demo.seed()`` (segments: a year of history), in the registry's order."""
+        for demo in app_demos():
+            summary = demo.seed(seed=seed) if hasattr(demo, "seed") else None
             if summary:
                 self.stdout.write(summary)
 
@@ -763,48 +655,9 @@ class Command(BaseCommand):
                 "bank_account": "1234.56.78903",
             },
         )
-        self.seed_templates()
-
-    def seed_templates(self) -> None:
-        from interactions.letters import build_document
-        from interactions.models import (
-            InteractionGroup,
-            InteractionTemplate,
-            InteractionTemplateLanguage,
-        )
-
-        groups = {
-            code: InteractionGroup.objects.get_or_create(
-                code=code, defaults={"description": description}
-            )[0]
-            for code, description in INTERACTION_GROUPS.items()
-        }
-        for code, (group, description, channel, cost, minutes, texts) in LETTERS.items():
-            template, _created = InteractionTemplate.objects.get_or_create(
-                code=code,
-                defaults={
-                    "group": groups[group],
-                    "description": description,
-                    "correspondence_type": channel,
-                    "unit_cost": Decimal(cost),
-                    "unit_duration": Decimal(minutes),
-                    "information_flow": InformationFlow.OUTBOUND,
-                    "initiated_by": InitiatedBy.US,
-                    "default_language": "en",
-                },
-            )
-            for language, (subject, paragraphs) in texts.items():
-                version, _created = InteractionTemplateLanguage.objects.get_or_create(
-                    template=template,
-                    language=language,
-                    defaults={"description": description, "subject": subject},
-                )
-                if not version.document:
-                    version.document.save(
-                        f"{code.lower()}-{language}.docx",
-                        ContentFile(build_document(paragraphs)),
-                        save=True,
-                    )
+        for demo in app_demos():
+            if hasattr(demo, "seed_reference"):
+                demo.seed_reference()
 
     @transaction.atomic
     def ensure_users(self) -> None:

@@ -5,9 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from crm.choices import DeliveryStatus
 from interactions import delivery
 from interactions.models import LoggedSegment
+
+from ...choices import DeliveryStatus
 
 
 class Command(BaseCommand):

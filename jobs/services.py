@@ -51,7 +51,7 @@ current_job: ContextVar[int | None] = ContextVar("current_job", default=None)
 
 #: kind -> ``restart(job, *, user) -> Job``: starts a failed job's work again through
 #: the very checks that start it (permission, the object's state), filled by the app
-#: that owns the kind (``crm`` imports none of them).
+#: that owns the kind (``jobs`` imports none of them).
 _restarts: dict[str, Callable[..., Job]] = {}
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import job_views
+from . import views as job_views
 
 app_name = "jobs"
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from . import jobs
+from . import services as jobs
 from .models import Job
 
 #: How often an open job page asks for fresh progress (htmx ``every``).

@@ -5,8 +5,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from crm import jobs
-from crm.models import Job
+from jobs import services as jobs
+from jobs.models import Job
 
 WIDTH = 30
 

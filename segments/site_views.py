@@ -1,0 +1,89 @@
+"""Pages that span the three apps: the home page and the contact card.
+
+They live in ``segments``, the highest app they read from, so that ``crm`` imports
+neither of the others; the site URL conf (``crm/urls.py``) mounts them under the ``crm``
+namespace, where their paths and names have always been.
+"""
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import render
+
+from crm.models import Contact
+from crm.views import CARD_ROWS, ContactDetailView
+from interactions.forms import StatisticsForm
+from interactions.models import (
+    InteractionDraft,
+    InteractionLogEntry,
+    InteractionNote,
+    LoggedSegment,
+)
+from interactions.selectors import contact_statistics
+
+from .models import Segment
+
+
+def home(request):
+    """The figures the user's role may see; a user without a role sees none of them."""
+    user = request.user
+    context = {}
+    if user.has_perm("crm.view_contact"):
+        contacts = Contact.objects.all()
+        context["contact_count"] = contacts.count()
+        context["company_count"] = contacts.companies().count()
+    if user.has_perm("segments.view_segment"):
+        context["segment_count"] = Segment.objects.count()
+    if user.has_perm("interactions.view_loggedsegment"):
+        context["logged_count"] = LoggedSegment.objects.count()
+    context["has_figures"] = bool(context)
+    return render(request, "home.html", context)
+
+
+def _entry_notes() -> Prefetch:
+    """Each entry's notes, oldest first, in one query for the whole page."""
+    return Prefetch(
+        "notes", queryset=InteractionNote.objects.select_related("created_by").order_by("pk")
+    )
+
+
+def _interaction_context(request, contact: Contact) -> dict:
+    """The card's single-interaction parts (SPEC 7): figures for a date range, drafts."""
+    form = StatisticsForm(request.GET or None, prefix="stats")
+    dates = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return {
+        "statistics_form": form,
+        "statistics": contact_statistics(
+            contact, date_from=dates.get("date_from"), date_to=dates.get("date_to")
+        ),
+        "drafts": InteractionDraft.objects.filter(contact=contact).select_related(
+            "template", "created_by"
+        ),
+    }
+
+
+class ContactCardView(ContactDetailView):
+    """The contact card: the contact's own data, its interactions and its segments."""
+
+    def get_context_data(self, **kwargs):
+        contact = self.object
+        context = super().get_context_data(**kwargs)
+        if contact.is_company:
+            entries = InteractionLogEntry.objects.filter(
+                Q(contact=contact) | Q(contact_company=contact)
+            )
+        else:
+            entries = InteractionLogEntry.objects.filter(contact=contact)
+        entries = (
+            entries.select_related("template", "salesperson")
+            .prefetch_related(_entry_notes())
+            .order_by("-date", "-entry_no")
+        )
+        context.update(**_interaction_context(self.request, contact))
+        context.update(
+            entries=entries[:CARD_ROWS],
+            entry_count=entries.count(),
+            segments=Segment.objects.filter(lines__contact=contact)
+            .select_related("salesperson")
+            .distinct()
+            .order_by("-no"),
+        )
+        return context
