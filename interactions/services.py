@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import FieldError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,18 +22,17 @@ from django.utils.translation import gettext_lazy, ngettext
 from crm.choices import CorrespondenceType
 from crm.models import Contact, Salesperson
 
-from . import letters, posting
+from . import effective, letters, posting
 from .attachments import attachment_problems
 from .choices import DeliveryStatus, Evaluation, InformationFlow, InitiatedBy
 from .exceptions import InteractionError
-from .merge import merge_data, salutation_formula
+from .merge import merge_data
 from .models import (
     InteractionDraft,
     InteractionGroup,
     InteractionLogEntry,
     InteractionNote,
     InteractionTemplate,
-    InteractionTemplateLanguage,
     LoggedSegment,
 )
 from .tasks import deliver_entry
@@ -247,100 +246,40 @@ def _user_salesperson(user) -> Salesperson | None:
     return Salesperson.objects.filter(user=user, blocked=False).first()
 
 
-def _single_values(contact: Contact, *, template, user, given: dict) -> dict:
-    """The effective values of SPEC 4.2 for a line with no segment: what is given, else
-    the template's; salesperson given, else the user's, else the contact's."""
-    versions = {}
-    if template is not None:
-        versions = {
-            version.language: version
-            for version in InteractionTemplateLanguage.objects.filter(template=template)
-        }
-    default_language = template.default_language if template is not None else ""
-    language = given["language"] or ""
-    if not language:
-        if contact.language and contact.language in versions:
-            language = contact.language
-        else:
-            language = default_language
-    description = given["description"] or (template.description if template else "")
-    version = versions.get(language)
-    subject = given["subject"] or (version.subject if version else "") or description
-    document = ""
-    for candidate in (version, versions.get(default_language)):
-        if candidate is not None and candidate.document:
-            document = candidate.document.name
-            break
-    correspondence_type = given["correspondence_type"] or ""
-    if not correspondence_type and template is not None:
-        if template.ignore_contact_correspondence_type or not contact.correspondence_type:
-            correspondence_type = template.correspondence_type
-        else:
-            correspondence_type = contact.correspondence_type
+def _single_rows(
+    contact: Contact, *, template, user, given: dict, personal_note: str
+) -> models.QuerySet:
+    """The contact as one row annotated like a segment line with no segment: the effective
+    values of SPEC 4.2 by the segment lines' own rules (``interactions.effective``) and
+    merge data, so the shared checks and entry columns apply to it unchanged. The given
+    values are the line's overrides; date defaults to today, salesperson to the user's."""
     salesperson = given["salesperson"] or _user_salesperson(user)
-    if salesperson is None and contact.salesperson_id:
-        salesperson = contact.salesperson
-
-    def number(value, template_field):
-        if value is not None:
-            return Decimal(value)
-        return getattr(template, template_field) if template is not None else Decimal(0)
-
-    return {
-        "template": template,
-        "group_id": template.group_id if template is not None else None,
-        "description": description,
+    line = {
+        "description": given["description"],
         "date": given["date"] or timezone.localdate(),
-        "salesperson": salesperson,
-        "language": language,
-        "subject": subject,
-        "correspondence_type": correspondence_type,
-        "cost": number(given["cost"], "unit_cost"),
-        "duration": number(given["duration"], "unit_duration"),
-        "information_flow": given["information_flow"]
-        or (template.information_flow if template else ""),
-        "initiated_by": given["initiated_by"] or (template.initiated_by if template else ""),
-        "document": document,
+        "correspondence_type": given["correspondence_type"],
+        "language": given["language"],
+        "subject": given["subject"],
+        "cost": None if given["cost"] is None else Decimal(given["cost"]),
+        "duration": None if given["duration"] is None else Decimal(given["duration"]),
+        "information_flow": given["information_flow"],
+        "initiated_by": given["initiated_by"],
+        "document": "",
     }
-
-
-def _single_rows(contact: Contact, values: dict, *, personal_note: str) -> models.QuerySet:
-    """The contact as one row annotated like a segment line: effective values and
-    merge data, so the shared checks and entry columns apply to it unchanged."""
-    salesperson = values["salesperson"]
-    template = values["template"]
-
-    def salesperson_value(field: str):
-        return Value(getattr(salesperson, field) if salesperson else "", output_field=TEXT)
-
-    rows = Contact.objects.filter(pk=contact.pk).order_by()
-    rows = rows.annotate(
-        effective_template=Value(template.pk if template else None, models.BigIntegerField()),
-        effective_group=Value(values["group_id"], models.BigIntegerField()),
-        effective_description=Value(values["description"], TEXT),
-        effective_date=Value(values["date"], models.DateField()),
-        effective_salesperson=Value(
-            salesperson.pk if salesperson else None, models.BigIntegerField()
-        ),
-        effective_language=Value(values["language"], TEXT),
-        effective_subject=Value(values["subject"], TEXT),
-        effective_correspondence_type=Value(values["correspondence_type"], TEXT),
-        effective_cost=Value(values["cost"], models.DecimalField(max_digits=12, decimal_places=2)),
-        effective_duration=Value(
-            values["duration"], models.DecimalField(max_digits=10, decimal_places=2)
-        ),
-        effective_information_flow=Value(values["information_flow"], TEXT),
-        effective_initiated_by=Value(values["initiated_by"], TEXT),
-        effective_document=Value(values["document"], TEXT),
+    sources = effective.single_sources(template=template, given=line, salesperson=salesperson)
+    rows = effective.annotate_effective_values(
+        Contact.objects.filter(pk=contact.pk).order_by(), sources
     )
-    rows = rows.alias(_salutation_formula=salutation_formula("", "effective_language"))
     return rows.annotate(
+        _salesperson_blocked=effective.effective_salesperson_value(
+            sources, "blocked", models.BooleanField()
+        ),
         merge_data=merge_data(
             contact="",
-            salesperson=salesperson_value,
+            salesperson=lambda field: effective.effective_salesperson_value(sources, field, TEXT),
             segment_no=Value("", output_field=TEXT),
             personal_note=Value(personal_note or "", output_field=TEXT),
-        )
+        ),
     )
 
 
@@ -452,12 +391,13 @@ def preview_interaction_letter(
 ) -> bytes | None:
     """The letter ``log_interaction`` would merge for ``contact`` with these values (the
     entry number left empty); None when the template has no letter for it. Reads only."""
-    values = _single_values(contact, template=template, user=user, given=_given(**given))
-    if not values["document"]:
+    rows = _single_rows(
+        contact, template=template, user=user, given=_given(**given), personal_note=personal_note
+    )
+    document, merge = rows.values_list("effective_document", "merge_data").get()
+    if not document:
         return None
-    rows = _single_rows(contact, values, personal_note=personal_note)
-    merge = rows.values_list("merge_data", flat=True).get()
-    with default_storage.open(values["document"], "rb") as stored:
+    with default_storage.open(document, "rb") as stored:
         document = stored.read()
     return letters.render(document, {**merge, "EntryNo": ""})
 
@@ -507,21 +447,22 @@ def log_interaction(
         language=language,
     )
     problems = _argument_problems(given=given, campaign=campaign, attachment=attachment)
-    values = _single_values(contact, template=template, user=user, given=given)
-    effective_salesperson = values["salesperson"]
-    if effective_salesperson is not None and effective_salesperson.blocked:
+    rows = _single_rows(
+        contact, template=template, user=user, given=given, personal_note=personal_note
+    )
+    conditions = posting.problem_conditions(contact="", deliver=deliver)
+    found = rows.aggregate(
+        _blocked=Max("effective_salesperson", filter=Q(_salesperson_blocked=True)),
+        **{code: Count("pk", filter=condition) for code, condition in conditions.items()},
+    )
+    if found["_blocked"] is not None:
         problems.append(
             InteractionProblem(
                 "blocked_salesperson",
                 _("its salesperson %(salesperson)s is blocked")
-                % {"salesperson": effective_salesperson},
+                % {"salesperson": Salesperson.objects.get(pk=found["_blocked"])},
             )
         )
-    rows = _single_rows(contact, values, personal_note=personal_note)
-    conditions = posting.problem_conditions(contact="", deliver=deliver)
-    found = rows.aggregate(
-        **{code: Count("pk", filter=condition) for code, condition in conditions.items()}
-    )
     problems = [
         InteractionProblem(code, SINGLE_PROBLEMS[code]) for code in conditions if found[code]
     ] + problems
