@@ -620,8 +620,10 @@ def _action_message(action) -> str:
         counted = ngettext(
             "%(count)s line removed.", "%(count)s lines removed.", action.removed
         ) % {"count": action.removed}
+    # Described from its criteria now, as the history shows it (country names, the
+    # page's language), not the text stored when it ran.
     return _("%(description)s: %(counted)s") % {
-        "description": action.description,
+        "description": describe_action(action),
         "counted": counted,
     }
 

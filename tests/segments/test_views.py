@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from crm.models import Contact
 from segments import services
+from segments.criteria import describe_action
 from segments.models import CriteriaAction, Segment, SegmentLine
 from tests.factories import (
     ContactFactory,
@@ -435,7 +436,7 @@ def test_add_contacts_applies_with_a_message(staff_client, staff):
     assert response["HX-Redirect"] == segment.get_absolute_url()
     assert segment.lines.count() == 3
     action = segment.actions.order_by("-seq").first()
-    assert texts(response) == [f"{action.description}: 2 lines added."]
+    assert texts(response) == [f"{describe_action(action)}: 2 lines added."]
 
 
 def test_reduce_and_refine_apply(staff_client, staff):
