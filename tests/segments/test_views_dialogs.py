@@ -374,3 +374,24 @@ def test_saved_criteria_list_query_count_is_flat(staff_client, staff):
     with CaptureQueriesContext(connection) as many:
         staff_client.get(reverse("segments:saved-criteria-list"))
     assert len(few) == len(many)
+
+
+def test_log_problems_name_each_line_once(manager_client, manager):
+    """Walk finding: the dialog read "... (lines 10000, 20000): 10000, 20000", the
+    service's text followed by the links; the links now stand in the text's place."""
+    segment = built_segment(manager, lines=2, interaction_template=None)
+    segment.interaction_template = None
+    segment.save()
+    line_nos = list(segment.lines.order_by("line_no").values_list("line_no", flat=True))
+    response = manager_client.post(reverse("segments:log", args=[segment.pk]), {})
+    html = response.content.decode()
+    links = ", ".join(
+        f'<a href="{segment.get_absolute_url()}?line={no}#line-{no}" class="problem-line">{no}</a>'
+        for no in line_nos
+    )
+    assert f"2 lines have no interaction template (lines {links})</li>" in html
+    problem = html.split('data-problem="no_template">', 1)[1].split("</li>", 1)[0]
+    for line_no in line_nos:
+        assert problem.count(str(line_no)) == 3  # the link's href (twice) and its text
+    assert Segment.objects.filter(pk=segment.pk).exists()
+    assert not LoggedSegment.objects.exists()
