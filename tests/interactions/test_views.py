@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from crm.choices import DeliveryStatus
 from interactions import letters
+from interactions import services as interaction_services
 from interactions.models import InteractionLogEntry, InteractionTemplateLanguage, LoggedSegment
 from segments.models import Segment
 from tests.factories import (
@@ -643,3 +644,31 @@ def test_csv_export_query_count_is_flat(staff_client, staff):
     assert lines == 11
     make_entries(staff, 190)
     assert exported() == (few, 201)
+
+
+def test_a_follow_up_of_a_canceled_logged_segment_keeps_its_contacts_by_default(
+    manager_client, manager, staff
+):
+    """Walk finding: on a canceled logged segment "Skip canceled entries" was checked, so
+    the follow-up came out empty under a plain "has been created" message."""
+    logged = make_logged(staff, entries=2)
+    url = reverse("interactions:logged-segment-detail", args=[logged.pk])
+    checkbox = 'id="follow-up-skip-canceled" checked>'
+    assert checkbox in manager_client.get(url).content.decode()
+    interaction_services.set_logged_segment_canceled(logged, canceled=True, user=manager)
+    assert checkbox not in manager_client.get(url).content.decode()
+
+    # Skipping them anyway says why the segment is empty.
+    response = manager_client.post(
+        reverse("segments:logged-segment-follow-up", args=[logged.pk]), {"skip_canceled": "true"}
+    )
+    segment = Segment.objects.get(follow_up_of=logged)
+    assert not segment.lines.exists()
+    assert message_texts(response) == [
+        f"Follow-up segment {segment.no} has been created from logged segment SEG00001.",
+        "It has no lines: every entry of logged segment SEG00001 is canceled, "
+        "and canceled entries were skipped.",
+    ]
+    # Without skipping, every contact is there.
+    manager_client.post(reverse("segments:logged-segment-follow-up", args=[logged.pk]), {})
+    assert Segment.objects.filter(follow_up_of=logged).latest("pk").lines.count() == 2
