@@ -512,3 +512,18 @@ def test_worksheet_totals_equal_the_sum_of_effective_values(staff, django_assert
     )
     assert totals.cost == Decimal("1.25") + 7 + 2 + 2
     assert totals.duration == 3 + 11 + 0 + 3
+
+
+def test_the_criteria_history_shows_a_step_that_changed_nothing(staff_client, staff):
+    """Walk finding: a reduce that removed no line read "· marketing · date", no count."""
+    segment = built_segment(staff, lines=2)
+    services.reduce_contacts(segment, criteria={"contact": {"city": ["Nowhere"]}}, user=staff)
+    html = staff_client.get(segment.get_absolute_url()).content.decode()
+    step = html.split('class="border-bottom py-2 history-step" data-seq="2"', 1)[1].split("</li>")[
+        0
+    ]
+    assert '<span class="text-danger history-removed">−0</span>' in step
+    assert "history-added" not in step
+    first = html.split('data-seq="1"', 1)[1].split("</li>")[0]
+    assert '<span class="text-success history-added">+2</span>' in first
+    assert segment.lines.count() == 2
