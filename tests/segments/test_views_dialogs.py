@@ -6,6 +6,7 @@ import zipfile
 
 import docx
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -395,3 +396,15 @@ def test_log_problems_name_each_line_once(manager_client, manager):
         assert problem.count(str(line_no)) == 3  # the link's href (twice) and its text
     assert Segment.objects.filter(pk=segment.pk).exists()
     assert not LoggedSegment.objects.exists()
+
+
+def test_a_choice_left_blank_reads_norwegian_on_a_norwegian_page(manager_client, manager):
+    """Walk finding: Django 6.1's blank choice "- Select an option -" has no Norwegian in
+    Django's catalog, so every select of the Norwegian dialogs showed it in English."""
+    segment = loggable(manager, lines=1)
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    for name in ("reuse-logged-segment", "apply-mailing-group", "reuse-criteria"):
+        html = manager_client.get(reverse(f"segments:{name}", args=[segment.pk])).content.decode()
+        assert "- Velg et alternativ -" in html, name
+        assert "Select an option" not in html, name
+    assert segment.lines.count() == 1
