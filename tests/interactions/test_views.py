@@ -672,3 +672,30 @@ def test_a_follow_up_of_a_canceled_logged_segment_keeps_its_contacts_by_default(
     # Without skipping, every contact is there.
     manager_client.post(reverse("segments:logged-segment-follow-up", args=[logged.pk]), {})
     assert Segment.objects.filter(follow_up_of=logged).latest("pk").lines.count() == 2
+
+
+def test_an_entry_letters_file_name_keeps_the_contacts_name(staff_client, staff):
+    """Walk finding: the header carried "Kåre Berg" raw, and Chromium saved the letter as
+    "4697  Berg.docx"; the name is now encoded as RFC 6266 says (filename*)."""
+    template = InteractionTemplateFactory(default_language="en")
+    version = InteractionTemplateLanguage.objects.create(template=template, language="en")
+    version.document.save("letter.docx", ContentFile(letters.build_document(["Hei"])))
+    contact = ContactFactory(name="Kåre Berg")
+    (entry,) = InteractionLogEntry.objects.bulk_create(
+        [
+            InteractionLogEntry(
+                contact=contact,
+                contact_name=contact.name,
+                template=template,
+                language="en",
+                date=datetime.date(2026, 3, 1),
+                document=version.document.name,
+                created_by=staff,
+            )
+        ]
+    )
+    response = staff_client.get(reverse("interactions:entry-letter", args=[entry.pk]))
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''")
+    assert disposition.endswith(f"{entry.entry_no}%20K%C3%A5re%20Berg.docx")
+    assert [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs] == ["Hei"]
