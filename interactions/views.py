@@ -18,7 +18,7 @@ from django.db.models import Count, ProtectedError, Q, RestrictedError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -364,7 +364,8 @@ class EntryLetterView(Permission, View):
             return redirect(entry)
         name = letters.safe_filename(f"{entry.entry_no} {entry.contact_name}")
         response = HttpResponse(letter, content_type=DOCX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+        # Django writes the header: a name such as "Kåre" needs RFC 6266's filename*.
+        response["Content-Disposition"] = content_disposition_header(True, f"{name}.docx")
         return response
 
 

@@ -38,6 +38,16 @@ LETTER_KINDS = {"zip": "zip", "docx": "docx", "pdf": "pdf"}
 
 
 def _no_document(row: dict, segment_no: str) -> SegmentError:
+    if not row["effective_language"]:
+        # No language means no template either: naming a language would only show "-".
+        return SegmentError(
+            _(
+                "Line %(line_no)s of segment %(no)s (%(contact)s) has no letter: it has no "
+                "interaction template, and neither the line nor the segment has a document."
+            ),
+            code="no_document",
+            params={"line_no": row["line_no"], "no": segment_no, "contact": row["contact__name"]},
+        )
     return SegmentError(
         _(
             "Line %(line_no)s of segment %(no)s (%(contact)s) has no letter: neither the "
@@ -49,7 +59,7 @@ def _no_document(row: dict, segment_no: str) -> SegmentError:
             "line_no": row["line_no"],
             "no": segment_no,
             "contact": row["contact__name"],
-            "language": row["effective_language"] or "-",
+            "language": row["effective_language"],
         },
     )
 

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -49,6 +50,7 @@ from .forms import (
     line_value_form,
 )
 from .models import CriteriaActionType, SavedCriteria, Segment, SegmentLine
+from .services.posting import LINE_PROBLEMS
 
 #: Service errors that mean the page was stale: the segment or line is gone.
 STALE = {"segment_missing", "line_missing", "already_logged"}
@@ -634,8 +636,10 @@ def _action_message(action) -> str:
         counted = ngettext(
             "%(count)s line removed.", "%(count)s lines removed.", action.removed
         ) % {"count": action.removed}
+    # Described from its criteria now, as the history shows it (country names, the
+    # page's language), not the text stored when it ran.
     return _("%(description)s: %(counted)s") % {
-        "description": action.description,
+        "description": describe_action(action),
         "counted": counted,
     }
 
@@ -943,7 +947,9 @@ class LogSegmentView(SegmentDialogView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("problems", [])
+        context["problems"] = [
+            _shown_problem(self.segment, problem) for problem in context.get("problems", [])
+        ]
         return context
 
     def form_valid(self, form):
@@ -975,6 +981,31 @@ class LogSegmentView(SegmentDialogView):
                 )
                 return _go(self.request, follow_up.get_absolute_url())
         return _go(self.request, reverse("interactions:logged-segment-detail", args=[logged.pk]))
+
+
+def _shown_problem(segment, problem):
+    """A logging problem for the dialog: its line numbers written once, as links.
+
+    The service's message lists them as text ("... (lines 10000, 20000)") for commands and
+    the API; the dialog puts the links in their place instead of repeating them after it.
+    """
+    template = LINE_PROBLEMS.get(problem.code)
+    if template is None or not problem.line_nos:
+        return {"code": problem.code, "text": problem.message}
+    marker = "\x00lines\x00"
+    head, _marker, tail = str(template % {"count": problem.count, "lines": marker}).partition(
+        marker
+    )
+    url = segment.get_absolute_url()
+    links = format_html_join(
+        ", ",
+        '<a href="{}?line={}#line-{}" class="problem-line">{}</a>',
+        ((url, line_no, line_no, line_no) for line_no in problem.line_nos),
+    )
+    more = ""
+    if problem.count > len(problem.line_nos):
+        more = " " + _("and %(more)d more") % {"more": problem.count - len(problem.line_nos)}
+    return {"code": problem.code, "text": format_html("{}{}{}{}", head, links, more, tail)}
 
 
 # --- saved criteria ----------------------------------------------------------------------------

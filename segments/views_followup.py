@@ -38,11 +38,12 @@ class FollowUpSegmentView(PermissionRequiredMixin, View):
             return redirect("interactions:logged-segment-list")
         form = FollowUpForm(request.POST)
         form.is_valid()  # a checkbox: every input is valid
+        skip_canceled = form.cleaned_data.get("skip_canceled", False)
         try:
             segment = services.create_follow_up_segment(
                 logged,
                 user=request.user,
-                skip_canceled=form.cleaned_data.get("skip_canceled", False),
+                skip_canceled=skip_canceled,
             )
         except SegmentError as error:
             messages.error(request, " ".join(error.messages))
@@ -52,4 +53,14 @@ class FollowUpSegmentView(PermissionRequiredMixin, View):
             _("Follow-up segment %(no)s has been created from logged segment %(logged)s.")
             % {"no": segment.no, "logged": logged.segment_no},
         )
+        if skip_canceled and not segment.lines.exists():
+            # Otherwise an empty segment looks like a fault: say why it has no lines.
+            messages.warning(
+                request,
+                _(
+                    "It has no lines: every entry of logged segment %(logged)s is canceled, "
+                    "and canceled entries were skipped."
+                )
+                % {"logged": logged.segment_no},
+            )
         return redirect(segment)

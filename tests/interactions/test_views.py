@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interactions import letters
+from interactions import services as interaction_services
 from interactions.choices import DeliveryStatus
 from interactions.models import InteractionLogEntry, InteractionTemplateLanguage, LoggedSegment
 from segments.models import Segment
@@ -643,3 +644,58 @@ def test_csv_export_query_count_is_flat(staff_client, staff):
     assert lines == 11
     make_entries(staff, 190)
     assert exported() == (few, 201)
+
+
+def test_a_follow_up_of_a_canceled_logged_segment_keeps_its_contacts_by_default(
+    manager_client, manager, staff
+):
+    """Walk finding: on a canceled logged segment "Skip canceled entries" was checked, so
+    the follow-up came out empty under a plain "has been created" message."""
+    logged = make_logged(staff, entries=2)
+    url = reverse("interactions:logged-segment-detail", args=[logged.pk])
+    checkbox = 'id="follow-up-skip-canceled" checked>'
+    assert checkbox in manager_client.get(url).content.decode()
+    interaction_services.set_logged_segment_canceled(logged, canceled=True, user=manager)
+    assert checkbox not in manager_client.get(url).content.decode()
+
+    # Skipping them anyway says why the segment is empty.
+    response = manager_client.post(
+        reverse("segments:logged-segment-follow-up", args=[logged.pk]), {"skip_canceled": "true"}
+    )
+    segment = Segment.objects.get(follow_up_of=logged)
+    assert not segment.lines.exists()
+    assert message_texts(response) == [
+        f"Follow-up segment {segment.no} has been created from logged segment SEG00001.",
+        "It has no lines: every entry of logged segment SEG00001 is canceled, "
+        "and canceled entries were skipped.",
+    ]
+    # Without skipping, every contact is there.
+    manager_client.post(reverse("segments:logged-segment-follow-up", args=[logged.pk]), {})
+    assert Segment.objects.filter(follow_up_of=logged).latest("pk").lines.count() == 2
+
+
+def test_an_entry_letters_file_name_keeps_the_contacts_name(staff_client, staff):
+    """Walk finding: the header carried "Kåre Berg" raw, and Chromium saved the letter as
+    "4697  Berg.docx"; the name is now encoded as RFC 6266 says (filename*)."""
+    template = InteractionTemplateFactory(default_language="en")
+    version = InteractionTemplateLanguage.objects.create(template=template, language="en")
+    version.document.save("letter.docx", ContentFile(letters.build_document(["Hei"])))
+    contact = ContactFactory(name="Kåre Berg")
+    (entry,) = InteractionLogEntry.objects.bulk_create(
+        [
+            InteractionLogEntry(
+                contact=contact,
+                contact_name=contact.name,
+                template=template,
+                language="en",
+                date=datetime.date(2026, 3, 1),
+                document=version.document.name,
+                created_by=staff,
+            )
+        ]
+    )
+    response = staff_client.get(reverse("interactions:entry-letter", args=[entry.pk]))
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename*=utf-8''")
+    assert disposition.endswith(f"{entry.entry_no}%20K%C3%A5re%20Berg.docx")
+    assert [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs] == ["Hei"]

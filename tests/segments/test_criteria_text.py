@@ -151,3 +151,20 @@ def test_a_follow_up_description_reads_in_the_page_language_until_edited(manager
     plain = services.create_segment(user=manager, description="Follow-up on segment SEG00001")
     with translation.override("nb"):
         assert plain.shown_description == "Follow-up on segment SEG00001"
+
+
+def test_the_message_after_a_criteria_step_reads_like_the_history(staff_client, staff):
+    """Walk finding: the message after Apply showed the stored text ("land er NO" on the
+    Norwegian page, "type is person" next to the history's "type is Person")."""
+    ContactFactory(no="N1", country="NO")
+    segment = services.create_segment(user=staff, description="Nordic")
+    response = in_language(staff_client, "nb").post(
+        reverse("segments:criteria", args=[segment.pk, "add"]),
+        {"contact-country": "NO"},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Legg til kontakter: land er Norge: 1 linje lagt til."]
+    assert list(segment.lines.values_list("contact__no", flat=True)) == ["N1"]
+    action = segment.actions.get()
+    assert action.description == "Legg til kontakter: land er NO"  # stored as before

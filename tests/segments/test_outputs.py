@@ -122,6 +122,23 @@ def test_line_without_any_document_is_a_clear_error(segment, user):
         outputs.preview(line)
 
 
+def test_a_line_without_a_template_says_so_instead_of_naming_language_dash(user):
+    """Walk finding: a follow-up segment (no template) answered "... has a document in -
+    or in the template's default language" when its letters were downloaded."""
+    bare = SegmentFactory(interaction_template=None, created_by=user, no="SEGNT")
+    add(bare, 1, name="Ann Smith", language="")
+    expected = (
+        "Line 10000 of segment SEGNT (Ann Smith) has no letter: it has no interaction "
+        "template, and neither the line nor the segment has a document."
+    )
+    for write in (outputs.write_zip, outputs.write_combined):
+        out = io.BytesIO()
+        with pytest.raises(SegmentError) as raised:
+            write(bare, out)
+        assert raised.value.messages == [expected]
+    assert bare.lines.count() == 1
+
+
 def test_zip_holds_one_named_letter_per_line(segment):
     for n, name in enumerate(["Ann Smith", "Kari Nordmann", "Bob/Jones"], 1):
         add(segment, n, name=name, language="nb" if n == 2 else "en")

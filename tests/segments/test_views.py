@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from crm.models import Contact
 from segments import services
+from segments.criteria import describe_action
 from segments.models import CriteriaAction, Segment, SegmentLine
 from tests.factories import (
     ContactFactory,
@@ -453,7 +454,7 @@ def test_add_contacts_applies_with_a_message(staff_client, staff):
     assert response["HX-Redirect"] == segment.get_absolute_url()
     assert segment.lines.count() == 3
     action = segment.actions.order_by("-seq").first()
-    assert texts(response) == [f"{action.description}: 2 lines added."]
+    assert texts(response) == [f"{describe_action(action)}: 2 lines added."]
 
 
 def test_reduce_and_refine_apply(staff_client, staff):
@@ -529,3 +530,18 @@ def test_worksheet_totals_equal_the_sum_of_effective_values(staff, django_assert
     )
     assert totals.cost == Decimal("1.25") + 7 + 2 + 2
     assert totals.duration == 3 + 11 + 0 + 3
+
+
+def test_the_criteria_history_shows_a_step_that_changed_nothing(staff_client, staff):
+    """Walk finding: a reduce that removed no line read "· marketing · date", no count."""
+    segment = built_segment(staff, lines=2)
+    services.reduce_contacts(segment, criteria={"contact": {"city": ["Nowhere"]}}, user=staff)
+    html = staff_client.get(segment.get_absolute_url()).content.decode()
+    step = html.split('class="border-bottom py-2 history-step" data-seq="2"', 1)[1].split("</li>")[
+        0
+    ]
+    assert '<span class="text-danger history-removed">−0</span>' in step
+    assert "history-added" not in step
+    first = html.split('data-seq="1"', 1)[1].split("</li>")[0]
+    assert '<span class="text-success history-added">+2</span>' in first
+    assert segment.lines.count() == 2

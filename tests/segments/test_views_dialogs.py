@@ -6,6 +6,7 @@ import zipfile
 
 import docx
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -374,3 +375,36 @@ def test_saved_criteria_list_query_count_is_flat(staff_client, staff):
     with CaptureQueriesContext(connection) as many:
         staff_client.get(reverse("segments:saved-criteria-list"))
     assert len(few) == len(many)
+
+
+def test_log_problems_name_each_line_once(manager_client, manager):
+    """Walk finding: the dialog read "... (lines 10000, 20000): 10000, 20000", the
+    service's text followed by the links; the links now stand in the text's place."""
+    segment = built_segment(manager, lines=2, interaction_template=None)
+    segment.interaction_template = None
+    segment.save()
+    line_nos = list(segment.lines.order_by("line_no").values_list("line_no", flat=True))
+    response = manager_client.post(reverse("segments:log", args=[segment.pk]), {})
+    html = response.content.decode()
+    links = ", ".join(
+        f'<a href="{segment.get_absolute_url()}?line={no}#line-{no}" class="problem-line">{no}</a>'
+        for no in line_nos
+    )
+    assert f"2 lines have no interaction template (lines {links})</li>" in html
+    problem = html.split('data-problem="no_template">', 1)[1].split("</li>", 1)[0]
+    for line_no in line_nos:
+        assert problem.count(str(line_no)) == 3  # the link's href (twice) and its text
+    assert Segment.objects.filter(pk=segment.pk).exists()
+    assert not LoggedSegment.objects.exists()
+
+
+def test_a_choice_left_blank_reads_norwegian_on_a_norwegian_page(manager_client, manager):
+    """Walk finding: Django 6.1's blank choice "- Select an option -" has no Norwegian in
+    Django's catalog, so every select of the Norwegian dialogs showed it in English."""
+    segment = loggable(manager, lines=1)
+    manager_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    for name in ("reuse-logged-segment", "apply-mailing-group", "reuse-criteria"):
+        html = manager_client.get(reverse(f"segments:{name}", args=[segment.pk])).content.decode()
+        assert "- Velg et alternativ -" in html, name
+        assert "Select an option" not in html, name
+    assert segment.lines.count() == 1
