@@ -116,3 +116,25 @@ def test_the_segment_pages_dialog_buttons_come_from_one_include(admin_client_, a
         assert (button.get("data-bs-toggle"), button.get("data-bs-target")) == ("modal", "#dialog")
     # The modal says "Loading…" again once closed (static/js/app.js reads data-loading).
     assert page.get_element_by_id("dialog-body").get("data-loading") == "Loading…"
+
+
+def test_pages_under_a_segment_share_its_breadcrumb(admin_client_, admin_user):
+    segment = built_segment(admin_user, lines=1)
+    line = segment.lines.get()
+    back = segment.get_absolute_url()
+    for url, link in [
+        (reverse("segments:letters", args=[segment.pk]), back),
+        (reverse("segments:log", args=[segment.pk]), back),  # a dialog shown as a page
+        (
+            reverse("segments:line-edit", args=[segment.pk, line.pk, "description"]),
+            f"{back}?line={line.line_no}#line-{line.line_no}",
+        ),
+    ]:
+        response = admin_client_.get(url)
+        assert "segments/_breadcrumb.html" in templates_of(response), url
+        page = lxml.html.fromstring(response.content.decode())
+        crumbs = page.xpath("//ol[@class='breadcrumb']//a")
+        assert [(a.text_content(), a.get("href")) for a in crumbs] == [
+            ("Segments", reverse("segments:segment-list")),
+            (segment.no, link),
+        ], url
