@@ -62,6 +62,49 @@ class Links(HTMLParser):
                 self.found.append((value, False))
 
 
+#: ``<script type>`` values that are data, not code: the browser never runs them.
+DATA_SCRIPT_TYPES = {"application/json", "application/ld+json", "text/template"}
+
+
+class InlineCode(HTMLParser):
+    """What a strict Content Security Policy (no 'unsafe-inline') would refuse on a page.
+
+    ``style=`` attributes, ``on*=`` handler attributes, ``javascript:`` links, and
+    ``<script>``/``<style>`` elements with content but without the CSP nonce.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+        self._open: tuple[str, str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        for name, value in attrs:
+            if name == "style" or (name.startswith("on") and name.isalpha()):
+                self.found.append(f"<{tag} {name}={value!r}>")
+            elif name == "href" and (value or "").strip().lower().startswith("javascript:"):
+                self.found.append(f"<{tag} href={value!r}>")
+        if tag == "style" and "nonce" not in values:
+            self._open = (tag, f"<{tag}>")
+        elif (
+            tag == "script"
+            and "src" not in values
+            and "nonce" not in values
+            and (values.get("type") or "").lower() not in DATA_SCRIPT_TYPES
+        ):
+            self._open = (tag, f"<script{' type=' + values['type'] if values.get('type') else ''}>")
+
+    def handle_data(self, data):
+        if self._open and data.strip():
+            self.found.append(f"{self._open[1]}{data.strip()[:60]}")
+            self._open = None
+
+    def handle_endtag(self, tag):
+        if self._open and self._open[0] == tag:
+            self._open = None
+
+
 @dataclass
 class Visit:
     role: str
@@ -73,6 +116,10 @@ class Visit:
     error: str = ""
     writes: list[str] = field(default_factory=list)
     found_on: str = ""
+    #: The Content-Security-Policy header of an HTML answer.
+    csp: str | None = None
+    #: What that HTML holds that a CSP without 'unsafe-inline' refuses (InlineCode).
+    inline: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -187,8 +234,13 @@ def crawl_role(role: str) -> list[Visit]:
             if getattr(response, "streaming", False):
                 b"".join(response.streaming_content)
             continue
+        html = response.content.decode(response.charset or "utf-8")
+        visit.csp = response.get("Content-Security-Policy")
+        inline = InlineCode()
+        inline.feed(html)
+        visit.inline = inline.found
         parser = Links()
-        parser.feed(response.content.decode(response.charset or "utf-8"))
+        parser.feed(html)
         for link, is_htmx in parser.found:
             target = _internal(link, url)
             if target:

@@ -124,7 +124,23 @@ def compiled_locale(settings, tmp_path_factory):
 expect.set_options(timeout=15_000)
 
 
+#: What Chromium logs when the Content Security Policy refuses something ("Refused to apply
+#: inline style...", "Refused to execute inline event handler...", "Refused to load...").
+CSP_REFUSAL = "Content Security Policy"
+
+
 @pytest.fixture
 def page(page):
+    """The test's page; a CSP refusal Chromium reports on it fails the test.
+
+    The CSP has no 'unsafe-inline' (crm/settings.py): an inline style or handler that
+    slipped into a template, or one a library inserts at run time, shows up here.
+    """
     page.set_default_timeout(15_000)
-    return page
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if CSP_REFUSAL in message.text else None,
+    )
+    yield page
+    assert not refused, "The browser refused content under the CSP:\n" + "\n".join(refused)

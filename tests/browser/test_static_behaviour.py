@@ -1,0 +1,50 @@
+"""Behaviour that lives in static files now that the CSP refuses inline handlers.
+
+static/js/app.js empties the segment page's dialog when it closes; static/js/admin-export.js
+is the admin export page's "Select all" (django-import-export ships it as an onchange=
+attribute, which the CSP refuses). The ``page`` fixture fails a test on any CSP refusal.
+"""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from segments import services
+
+# live_server needs committed data: each test is transactional.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_closed_dialog_shows_loading_until_the_next_one_arrives(
+    page: Page, live_server, login_as, staff
+):
+    segment = services.create_segment(user=staff, description="Dialogs")
+    login_as(staff)
+    page.goto(f"{live_server.url}{segment.get_absolute_url()}")
+    page.click("#reuse-criteria")
+    expect(page.locator("#reuse-criteria-form")).to_be_visible()
+    page.locator("#dialog .btn-close").click()
+    expect(page.locator("#dialog")).to_be_hidden()
+    # Not the reuse dialog any more: the next dialog opened cannot show it meanwhile.
+    expect(page.locator("#reuse-criteria-form")).to_have_count(0)
+    expect(page.locator("#dialog-body")).to_have_text("Loading…")
+    page.click("#save-criteria")
+    expect(page.locator("#dialog-body h1, #dialog-body .modal-title").first).to_contain_text(
+        "Save criteria"
+    )
+
+
+def test_select_all_on_the_admin_export_page_works_under_the_csp(
+    page: Page, live_server, login_as, admin_user
+):
+    login_as(admin_user)
+    page.goto(f"{live_server.url}/admin/crm/contact/export/")
+    toggle = page.locator("input.select-toggle")
+    fields = page.locator('.selectable-field-export-row input[type="checkbox"]:visible')
+    expect(toggle).to_be_checked()
+    assert fields.count() > 3
+    toggle.uncheck()
+    for index in range(fields.count()):
+        expect(fields.nth(index)).not_to_be_checked()
+    toggle.check()
+    for index in range(fields.count()):
+        expect(fields.nth(index)).to_be_checked()
