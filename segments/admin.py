@@ -1,6 +1,7 @@
 """Admin for segments, their lines and history, and saved criteria."""
 
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
@@ -8,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from interactions.forms import CheckedDocumentForm
 
+from . import services
 from .criteria import describe_action
+from .locks import ensure_free
 from .models import (
     CriteriaAction,
     RemovedLine,
@@ -18,6 +21,40 @@ from .models import (
     SegmentLanguage,
     SegmentLine,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the segment services write (lines, steps, removed lines): look, never edit.
+
+    Editing them here would skip the segment lock and break "go back undoes exactly"
+    (a line with no criteria action, a renumbered step); the worksheet edits lines.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SegmentFreeForm(CheckedDocumentForm):
+    """Refuses, as a form error, to change a segment a background job works on."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if isinstance(self.instance, Segment):
+            segment = self.instance if self.instance.pk else None
+        elif self.instance.segment_id:
+            segment = self.instance.segment
+        else:
+            segment = cleaned.get("segment")
+        if segment is not None:
+            ensure_free(segment)  # a SegmentError is a ValidationError: shown on the form
+        return cleaned
+
 
 # Above this many lines a segment's lines are edited in their own list, not inline:
 # an inline form per line would make the page unusably large.
@@ -49,17 +86,25 @@ def described(action) -> str:
 
 class SegmentLanguageInline(admin.TabularInline):
     model = SegmentLanguage
-    form = CheckedDocumentForm
+    form = SegmentFreeForm
     extra = 0
     fields = ["language", "subject", "document"]
 
 
 class SegmentLineInline(admin.TabularInline):
+    """The lines, view-only: the segment's worksheet edits them through the services."""
+
     model = SegmentLine
-    form = CheckedDocumentForm
     extra = 0
     fields = LINE_FIELDS
-    raw_id_fields = ["contact", "interaction_template", "salesperson"]
+    readonly_fields = LINE_FIELDS
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class CriteriaActionInline(admin.TabularInline):
@@ -92,6 +137,48 @@ class SegmentAdmin(admin.ModelAdmin):
     raw_id_fields = ["follow_up_of", "created_by"]
     autocomplete_fields = ["salesperson", "interaction_template"]
     readonly_fields = ["lines_link", "created_at", "updated_at"]
+    form = SegmentFreeForm
+
+    def get_readonly_fields(self, request, obj=None):
+        # The number and the record are the services' to set; the header is editable.
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "no", "follow_up_of", "created_by"]
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            header = {k: v for k, v in values.items() if k in services.HEADER_VALUE_FIELDS}
+            if header:
+                services.update_segment_header(obj, user=request.user, **header)
+            return
+        values.pop("created_by", None)
+        created = services.create_segment(user=request.user, **values)
+        obj.pk, obj.no, obj._state.adding = created.pk, created.no, False
+
+    def save_formset(self, request, form, formset, change):
+        # Only the language versions are editable inline; they go through the service.
+        versions = formset.save(commit=False)
+        with transaction.atomic():
+            for version in formset.deleted_objects:
+                services.delete_segment_language(version, user=request.user)
+            for version in versions:
+                services.save_segment_language(version, user=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        # Lines, steps and removed lines are view-only here, yet go with their segment:
+        # delete_segment removes them, so they need no delete permission of their own.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        own = {m._meta.verbose_name for m in (SegmentLine, CriteriaAction, RemovedLine)}
+        return deleted, counts, perms_needed - own, protected
+
+    def delete_model(self, request, obj):
+        services.delete_segment(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for segment in queryset:
+                services.delete_segment(segment, user=request.user)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(line_count=Count("lines"))
@@ -118,17 +205,27 @@ class SegmentAdmin(admin.ModelAdmin):
 
 @admin.register(SegmentLanguage)
 class SegmentLanguageAdmin(admin.ModelAdmin):
-    form = CheckedDocumentForm
+    form = SegmentFreeForm
     list_display = ["segment", "language", "subject", "document"]
     list_filter = ["language"]
     list_select_related = ["segment"]
     search_fields = ["segment__no", "subject"]
     raw_id_fields = ["segment"]
 
+    def save_model(self, request, obj, form, change):
+        services.save_segment_language(obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.delete_segment_language(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for version in queryset.select_related("segment"):
+                services.delete_segment_language(version, user=request.user)
+
 
 @admin.register(SegmentLine)
-class SegmentLineAdmin(admin.ModelAdmin):
-    form = CheckedDocumentForm
+class SegmentLineAdmin(ReadOnlyAdmin):
     list_display = [
         "segment",
         "line_no",
@@ -148,7 +245,7 @@ class SegmentLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(CriteriaAction)
-class CriteriaActionAdmin(admin.ModelAdmin):
+class CriteriaActionAdmin(ReadOnlyAdmin):
     list_display = ["segment", "seq", "action", described, "added", "removed", "created_at"]
     list_filter = ["action", "expand_companies", "allow_existing", "entire_companies"]
     list_select_related = ["segment"]
@@ -157,8 +254,7 @@ class CriteriaActionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RemovedLine)
-class RemovedLineAdmin(admin.ModelAdmin):
-    form = CheckedDocumentForm
+class RemovedLineAdmin(ReadOnlyAdmin):
     list_display = ["segment", "line_no", "contact", "removed_by"]
     list_select_related = ["segment", "contact", "removed_by__segment"]
     search_fields = ["segment__no", "contact__no", "contact__name"]

@@ -12,7 +12,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.files.storage import default_storage
-from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -31,7 +30,7 @@ from interactions.exceptions import LetterError
 from . import jobs as segment_jobs
 from . import outputs, selectors, services
 from .criteria import describe_action
-from .exceptions import SegmentError
+from .exceptions import SegmentError, SegmentGone
 from .forms import (
     LINE_FIELDS,
     AddLineForm,
@@ -240,11 +239,13 @@ class SegmentHeaderView(SegmentMixin, View):
                 request, view.template_name, view.get_context_data(header_form=form)
             )
         try:
-            form.instance.save(update_fields=[*form.Meta.fields, "updated_at"])
-        except DatabaseError:
+            services.update_segment_header(self.segment, user=request.user, **form.cleaned_data)
+        except SegmentGone:
             # The row went away after the page loaded (logged or deleted).
             messages.warning(request, _("That segment no longer exists. Nothing was changed."))
             return redirect("segments:segment-list")
+        except SegmentError as error:
+            return self.refused(error)
         messages.success(request, _("Segment %(no)s has been saved.") % {"no": self.segment.no})
         return redirect(self.segment)
 
@@ -258,7 +259,10 @@ class SegmentDeleteView(SegmentMixin, TemplateView):
 
     def post(self, request, pk):
         no = self.segment.no
-        Segment.objects.filter(pk=self.segment.pk).delete()
+        try:
+            services.delete_segment(self.segment, user=request.user)
+        except SegmentError as error:
+            return self.refused(error)
         messages.success(request, _("Segment %(no)s has been deleted.") % {"no": no})
         return redirect("segments:segment-list")
 
@@ -488,14 +492,10 @@ class LineDocumentView(LineLetterView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(document_form=form))
         upload = form.cleaned_data["document"]
-        old = self.line.document.name
-        self.line.document.save(upload.name, upload, save=False)
         try:
-            services.set_line_values(self.line, user=request.user, document=self.line.document.name)
+            services.set_line_document(self.line, upload=upload, user=request.user)
         except SegmentError as error:
-            _delete_unused(self.line.document.name)
             return self.refused(error)
-        _delete_unused(old)
         messages.success(
             request,
             _("Line %(line_no)s now has its own letter %(name)s.")
@@ -518,29 +518,15 @@ class LineDocumentRemoveView(LineLetterView):
             )
             return _go(request, reverse("segments:line-letter", args=[pk, line]))
         try:
-            services.set_line_values(self.line, user=request.user, document="")
+            services.remove_line_document(self.line, user=request.user)
         except SegmentError as error:
             return self.refused(error)
-        _delete_unused(old)
         messages.success(
             request,
             _("The personalised document of line %(line_no)s has been removed.")
             % {"line_no": self.line.line_no},
         )
         return _go(request, reverse("segments:line-letter", args=[pk, line]))
-
-
-def _delete_unused(name: str) -> None:
-    """Delete a stored document no line and no removed line (go back) refers to."""
-    from .models import RemovedLine
-
-    if not name:
-        return
-    if SegmentLine.objects.filter(document=name).exists():
-        return
-    if RemovedLine.objects.filter(document=name).exists():
-        return
-    default_storage.delete(name)
 
 
 class LinePreviewView(LineMixin, View):
@@ -1051,6 +1037,6 @@ class SavedCriteriaDeleteView(PermissionRequiredMixin, TemplateView):
 
     def post(self, request, pk):
         code = self.object.code
-        SavedCriteria.objects.filter(pk=self.object.pk).delete()
+        services.delete_saved_criteria(self.object, user=request.user)
         messages.success(request, _("Saved criteria %(code)s have been deleted.") % {"code": code})
         return redirect("segments:saved-criteria-list")

@@ -24,13 +24,12 @@ from ..merge import merge_values
 from ..models import (
     FOLLOW_UP_DESCRIPTION,
     CriteriaAction,
-    RemovedLine,
     Segment,
-    SegmentLanguage,
     SegmentLine,
 )
 from ..sql import insert_select
 from . import building
+from .editing import delete_segment_rows
 
 __all__ = [
     "LoggingProblem",
@@ -198,19 +197,6 @@ def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bo
     )
 
 
-def _delete_segment(segment: Segment) -> None:
-    """Delete the segment with its lines, languages, criteria actions and removed lines.
-
-    The big tables go first with one ``DELETE`` each, so that deleting the actions does
-    not first clear ``added_by`` on every line.
-    """
-    SegmentLine.objects.filter(segment=segment).delete()
-    RemovedLine.objects.filter(segment=segment).delete()
-    SegmentLanguage.objects.filter(segment=segment).delete()
-    CriteriaAction.objects.filter(segment=segment).delete()
-    Segment.objects.filter(pk=segment.pk).delete()
-
-
 def _criteria_snapshot(segment: Segment) -> list[dict]:
     """The segment's criteria actions as JSON, kept on the logged segment."""
     actions = CriteriaAction.objects.filter(segment=segment).order_by("seq")
@@ -272,7 +258,7 @@ def log_segment(
         _entry_columns(locked, logged, user=user, deliver=deliver),
         keep_order=True,
     )
-    _delete_segment(locked)
+    delete_segment_rows(locked)
     if create_follow_up:
         create_follow_up_segment(logged, user=user)
     if deliver:

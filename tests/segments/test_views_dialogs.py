@@ -210,7 +210,9 @@ def test_letters_download_without_a_document_says_which_line(staff_client, staff
     assert "has no letter" in texts(response)[0]
 
 
-def test_line_letter_preview_note_upload_and_remove(staff_client, staff):
+def test_line_letter_preview_note_upload_and_remove(
+    staff_client, staff, django_capture_on_commit_callbacks
+):
     segment = built_segment(staff, lines=1)
     with_letter(segment, letter("Dear «ContactName»", "«PersonalNote»"))
     line = segment.lines.get()
@@ -232,9 +234,11 @@ def test_line_letter_preview_note_upload_and_remove(staff_client, staff):
     line.refresh_from_db()
     assert line.document.name.endswith(".docx")
     stored = line.document.name
-    response = staff_client.post(
-        reverse("segments:line-document-remove", args=[segment.pk, line.pk])
-    )
+    # The unused file is deleted once the removal has committed, never before.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("segments:line-document-remove", args=[segment.pk, line.pk])
+        )
     line.refresh_from_db()
     assert line.document.name == ""
     assert not default_storage.exists(stored)
