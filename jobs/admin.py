@@ -18,3 +18,8 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A finished job may be cleared away one at a time; a queued or running one holds
+        # its target's lock, so deleting it would let edits in under a working task.
+        return obj is not None and obj.state not in Job.ACTIVE
