@@ -20,8 +20,8 @@ import zlib
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-# Run as a script, sys.path[0] is bench/ itself, where bench/logging.py would hide the
-# standard library's logging: the project root takes its place.
+# Run as a script, sys.path[0] is bench/ itself, where bench/segments.py would hide the
+# project's segments app: the project root takes its place.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.harness import report, result, setup_django  # noqa: E402

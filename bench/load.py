@@ -16,8 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-# Run as a script, sys.path[0] is bench/ itself, where bench/logging.py would hide the
-# standard library's logging: the project root takes its place.
+# Run as a script, sys.path[0] is bench/ itself, where bench/segments.py would hide the
+# project's segments app: the project root takes its place.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402

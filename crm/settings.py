@@ -215,6 +215,10 @@ JOB_HEARTBEAT_TIMEOUT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECO
 # Uploaded Word documents: checked before any parsing (interactions.letters).
 LETTER_MAX_UPLOAD_BYTES = int(os.environ.get("LETTER_MAX_UPLOAD_BYTES", 5 * 2**20))
 LETTER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LETTER_MAX_UNCOMPRESSED_BYTES", 30 * 2**20))
+# Letters as PDF (interactions.letters.to_pdf): the LibreOffice program (blank: soffice or
+# libreoffice on the PATH) and how many seconds one conversion may take.
+LIBREOFFICE_BINARY = os.environ.get("LIBREOFFICE_BINARY", "")
+LETTER_PDF_TIMEOUT = float(os.environ.get("LETTER_PDF_TIMEOUT", "600"))
 # A file kept on a single interaction log entry (SPEC 7): a PDF, a scan, a Word document.
 INTERACTION_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("INTERACTION_ATTACHMENT_MAX_BYTES", 10 * 2**20)

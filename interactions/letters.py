@@ -1093,7 +1093,7 @@ def write_combined(out, letters: Iterable[tuple[bytes, Mapping[str, str]]]) -> i
 
 def libreoffice() -> str | None:
     """The LibreOffice program that converts to PDF, or None when none is installed."""
-    configured = getattr(settings, "LIBREOFFICE_BINARY", "")
+    configured = settings.LIBREOFFICE_BINARY
     if configured:
         return shutil.which(configured)
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -1112,7 +1112,7 @@ def to_pdf(source, out) -> None:
             _("PDF is not available: LibreOffice is not installed on the server."),
             code="no_pdf",
         )
-    timeout = getattr(settings, "LETTER_PDF_TIMEOUT", 600)
+    timeout = settings.LETTER_PDF_TIMEOUT
     with tempfile.TemporaryDirectory(prefix="letters-pdf-") as folder:
         docx_path = Path(folder) / "letters.docx"
         if isinstance(source, bytes | bytearray):

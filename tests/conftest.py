@@ -50,7 +50,7 @@ def _no_pdf_in_the_postgres_pass():
     if connection.vendor != "postgresql":
         yield
         return
-    before = getattr(settings, "LIBREOFFICE_BINARY", "")
+    before = settings.LIBREOFFICE_BINARY
     settings.LIBREOFFICE_BINARY = "no-libreoffice-in-the-postgresql-pass"
     yield
     settings.LIBREOFFICE_BINARY = before

@@ -95,3 +95,26 @@ def test_jobs_are_their_own_app_on_the_same_table():
     assert not ContentType.objects.filter(app_label="crm", model="job").exists()
     assert reverse("jobs:job-list") == "/jobs/"
     assert resolve("/jobs/3/").func.view_class is views.JobDetailView
+
+
+def test_no_benchmark_hides_a_standard_library_module():
+    """Run as a script, a bench/ module named like a stdlib one (logging) would shadow it."""
+    names = {path.stem for path in (ROOT / "bench").glob("*.py")}
+    assert "log_segment" in names
+    assert names & sys.stdlib_module_names == set()
+
+
+def test_every_setting_the_apps_read_is_declared():
+    """No ``getattr(settings, ...)`` with a hidden default: settings.py and .env.example
+    declare each setting (LIBREOFFICE_BINARY and LETTER_PDF_TIMEOUT were declared nowhere)."""
+    from django.conf import settings
+
+    sources = [
+        p for app in ("crm", "interactions", "jobs", "segments") for p in (ROOT / app).rglob("*.py")
+    ]
+    hidden = [str(p.relative_to(ROOT)) for p in sources if "getattr(settings" in p.read_text()]
+    assert hidden == []
+    example = (ROOT / ".env.example").read_text()
+    for name in ("LIBREOFFICE_BINARY", "LETTER_PDF_TIMEOUT"):
+        assert hasattr(settings, name), name
+        assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), name

@@ -6,15 +6,15 @@ values and merge data (checked: both runs produce identical entries), and ``DELE
 the lines and the segment. The baseline runs before and after ours and the faster of the
 two counts, so a warm cache never favours ``log_segment``.
 
-    .venv/bin/python bench/logging.py [--lines N]
-    scripts/with-postgres.sh .venv/bin/python bench/logging.py
+    .venv/bin/python bench/log_segment.py [--lines N]
+    scripts/with-postgres.sh .venv/bin/python bench/log_segment.py
 """
 
 import sys
 from pathlib import Path
 
-# Run as a script, sys.path[0] is bench/ itself, where bench/logging.py would hide the
-# standard library's logging: the project root takes its place.
+# Run as a script, sys.path[0] is bench/ itself, where bench/segments.py would hide the
+# project's segments app: the project root takes its place.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
@@ -352,7 +352,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args()
-    vendor = setup_django("logging")
+    vendor = setup_django("log_segment")
 
     from segments import services
 
