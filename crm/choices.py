@@ -4,7 +4,7 @@ The ledger's own choices (information flow, initiated by, evaluation, delivery s
 live in ``interactions.choices``.
 """
 
-from django.db.models import TextChoices
+from django.db.models import Q, TextChoices
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -22,8 +22,6 @@ class CorrespondenceType(TextChoices):
 
 def blank_or(field: str, choices: type[TextChoices]):
     """A check condition: the field is blank or one of the choices' values."""
-    from django.db.models import Q
-
     return Q(**{field: ""}) | Q(**{f"{field}__in": choices.values})
 
 

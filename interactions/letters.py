@@ -610,7 +610,7 @@ def _stored(info: zipfile.ZipInfo, compressed: bytes) -> _Member:
     )
 
 
-def _placeholder_run(field_obj, index: int, w_prefix: str):
+def _placeholder_run(field_obj, index: int):
     """The run that stands for one merge field: the field's formatting, one text."""
     run = etree.Element(f"{{{W_NS}}}r")
     props = None
@@ -749,7 +749,7 @@ def _prepare(document: bytes) -> PreparedLetter:
                 field_obj = fieldmap[element.get("merge_key")]
                 tokens = field_obj.instr_tokens
                 if tokens and tokens[0] == "MERGEFIELD" and field_obj.name:
-                    run = _placeholder_run(field_obj, len(fields), w_prefix)
+                    run = _placeholder_run(field_obj, len(fields))
                     element.getparent().replace(element, run)
                     fields.append(_field_of(field_obj))
                 else:
@@ -852,7 +852,8 @@ def prepared(document: bytes) -> PreparedLetter:
 
 
 def forget_prepared() -> None:
-    """Drop every prepared document (tests and benchmarks start cold with this)."""
+    """Drop every prepared document: only tests and bench/letters.py call this, to start
+    cold; the application never needs to (the cache is keyed by the document's content)."""
     global _LAST
     _CACHE.clear()
     _LAST = None

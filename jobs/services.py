@@ -79,7 +79,6 @@ class Progress:
         self.job_id = job.pk
         self.total = job.total
         self.done = 0
-        self.writes = 0
         self._next = self._step()
 
     def _step(self) -> int:
@@ -97,7 +96,6 @@ class Progress:
             self._write()
 
     def _write(self, **fields) -> None:
-        self.writes += 1
         Job.objects.filter(pk=self.job_id).update(
             done=self.done, heartbeat_at=timezone.now(), **fields
         )

@@ -2,8 +2,9 @@
 
 Criteria are JSON, ``{source: {filter: value or [values]}}``. Within a source every
 filter must hold on the same related row; across sources every source must hold; a
-list of values means "any of". ``criteria_contacts`` is the one way criteria become
-contacts: every segment operation and the preview use it.
+list of values means "any of". ``parse_criteria(...).contacts`` is the one way criteria
+become contacts: every segment operation and the preview use it (``criteria_contacts``
+only wraps it as a subquery of ids).
 """
 
 from collections.abc import Mapping
@@ -205,10 +206,6 @@ ACTION_OPTIONS = {
     CriteriaActionType.REDUCE: ("entire_companies",),
     CriteriaActionType.REFINE: ("entire_companies",),
 }
-
-
-def source_label(name: str) -> str:
-    return str(SOURCES[name].label)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from interactions import letters
-from interactions.delivery import DocumentCache, entry_letter
+from interactions.delivery import DocumentCache
 
 from .exceptions import SegmentError
 from .merge import merge_expressions, merge_values
@@ -22,7 +22,6 @@ from .models import Segment, SegmentLine
 
 __all__ = [
     "LETTER_KINDS",
-    "entry_letter",
     "line_document",
     "preview",
     "template_report",
@@ -96,7 +95,10 @@ def _letters(lines, progress=None) -> Iterator[tuple[dict, bytes, dict]]:
 
 def line_document(line: SegmentLine) -> bytes:
     """The document ``line``'s letter is made from: personalised, the segment's copy in the
-    line's language, the template's in that language, else in its default language."""
+    line's language, the template's in that language, else in its default language.
+
+    The application reads it through ``preview`` and the letter writers; the tests use
+    this to check which document won."""
     row = (
         SegmentLine.objects.filter(pk=line.pk)
         .with_effective_values()

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from crm.models import CompanyInformation
-from interactions import letters
+from interactions import delivery, letters
 from interactions.models import InteractionLogEntry
 from segments import outputs, services
 from segments.exceptions import SegmentError
@@ -225,7 +225,7 @@ def test_a_logged_letter_stays_identical_after_the_template_gets_a_new_document(
     version = template.languages.get(language="en")
     version.document = ContentFile(letters.build_document(["Changed «ContactName»"]), "v2.docx")
     version.save()
-    assert text_of(outputs.entry_letter(entry)) == text_of(sent)
+    assert text_of(delivery.entry_letter(entry)) == text_of(sent)
     assert text_of(sent)[0] == "Dear Ann Smith,"
 
 
@@ -236,8 +236,8 @@ def test_logged_entry_letter_is_rendered_again_identically(segment, user):
     previews = [outputs.preview(line) for line in segment.lines.order_by("line_no")]
     logged = services.log_segment(segment, user=user)
     entries = list(InteractionLogEntry.objects.filter(logged_segment=logged).order_by("pk"))
-    assert [text_of(outputs.entry_letter(e)) for e in entries] == [text_of(p) for p in previews]
-    assert outputs.entry_letter(entries[0]) == outputs.entry_letter(entries[0])
+    assert [text_of(delivery.entry_letter(e)) for e in entries] == [text_of(p) for p in previews]
+    assert delivery.entry_letter(entries[0]) == delivery.entry_letter(entries[0])
     entry_no_document = letters.build_document(["No «EntryNo»"])
     assert letters.render(entry_no_document, {"EntryNo": str(entries[1].entry_no)})
 
