@@ -204,3 +204,15 @@ def test_the_segment_admin_edits_the_header_through_the_service_and_its_lock(
     assert response.status_code == 302
     assert not Segment.objects.filter(pk=segment.pk).exists()
     assert not SegmentLine.objects.filter(segment_id=segment.pk).exists()
+
+
+def test_a_queued_job_cannot_be_deleted_in_the_admin_a_finished_one_can(admin_client, everything):
+    """A queued or running job holds its segment's lock: deleting it let edits in."""
+    job = everything[Job]
+    assert job.state == Job.State.QUEUED
+    assert admin_client.post(admin_url(Job, "delete", job.pk), {"post": "yes"}).status_code == 403
+    assert Job.objects.filter(pk=job.pk).exists()
+    Job.objects.filter(pk=job.pk).update(state=Job.State.FAILED)
+    response = admin_client.post(admin_url(Job, "delete", job.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Job.objects.filter(pk=job.pk).exists()
