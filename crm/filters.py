@@ -297,7 +297,11 @@ class MatchesAnyPattern(Expression):
                 f"WHERE ({column}) LIKE p.value ESCAPE '\\')"
             )
             return sql, (json.dumps(self.patterns), *params)
-        raise NotImplementedError(connection.vendor)  # pragma: no cover
+        # Any other database: one case-insensitive LIKE per value, in plain SQL.
+        terms = " OR ".join(f"UPPER({column}) LIKE UPPER(%s) ESCAPE '\\'" for _ in self.patterns)
+        return f"({terms})", tuple(
+            value for pattern in self.patterns for value in (*params, pattern)
+        )
 
 
 class AnyOfFilter(django_filters.Filter):

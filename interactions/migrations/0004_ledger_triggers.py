@@ -25,6 +25,7 @@ checks every column of the models.
 """
 
 from django.db import migrations
+from django.db.utils import NotSupportedError
 
 BYPASS = "interactions_ledger_maintenance"
 ENTRY = "interactions_interactionlogentry"
@@ -184,7 +185,7 @@ def _run(statements_by_vendor):
     def run(apps, schema_editor):
         statements = statements_by_vendor.get(schema_editor.connection.vendor)
         if statements is None:
-            raise NotImplementedError(
+            raise NotSupportedError(
                 f"No ledger triggers for {schema_editor.connection.vendor}; "
                 "the project runs on SQLite and PostgreSQL."
             )
