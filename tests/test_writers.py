@@ -4,7 +4,7 @@ The modules are parsed (``ast``), never imported for this: every call that write
 (``.save()``, ``.delete()``, ``.update()``, ``.create()``, ``bulk_*``, ``get_or_create``...)
 and every generic editing view that saves its form itself must be in ``ALLOWED`` below,
 with the reason it needs no service. A new write in a view fails here; move it into a
-service (``segments/services/editing.py`` shows the shape) or add it with a reason.
+service (``segments/services/lines.py`` shows the shape) or add it with a reason.
 """
 
 import ast
