@@ -196,6 +196,9 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "crm@localhost")
+# The site's public address, for absolute links in emails (the unsubscribe link, SPEC 9):
+# scheme and host, no trailing path. ``check --deploy`` refuses it unset or not https.
+SITE_URL = os.environ.get("SITE_URL", "").strip() or ("http://localhost:8000" if DEBUG else "")
 
 TASKS = {
     "default": {
