@@ -10,7 +10,7 @@ from django.core.checks import Error, Tags, register
 def site_url_check(app_configs=None, **kwargs):
     """``SITE_URL`` starts every link in an email (the unsubscribe link): in production it
     must be set, and https, or recipients get a dead or insecure link."""
-    value = getattr(settings, "SITE_URL", "") or ""
+    value = settings.SITE_URL
     parts = urlsplit(value)
     if not value:
         return [

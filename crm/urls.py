@@ -19,6 +19,11 @@ crm_patterns = (
         path("", site_views.home, name="home"),
         path("contacts/", contact_views.ContactListView.as_view(), name="contact-list"),
         path("contacts/<int:pk>/", site_views.ContactCardView.as_view(), name="contact-detail"),
+        path(
+            "contacts/<int:pk>/consent/",
+            contact_views.ContactConsentView.as_view(),
+            name="contact-consent",
+        ),
     ],
     "crm",
 )

@@ -28,7 +28,6 @@ from jobs.models import Job
 from . import letters
 from .choices import DeliveryStatus
 from .exceptions import LetterError
-from .merge import letter_values
 from .models import InteractionLogEntry, LoggedSegment
 
 #: Entries read and statuses written per round trip.
@@ -54,6 +53,16 @@ class DocumentCache:
         while len(self.documents) > self.size:
             self.documents.pop(next(iter(self.documents)))
         return document
+
+
+def letter_values(merge: dict | None, *, contact_id: int | None, entry_no="") -> dict[str, str]:
+    """A letter's values: the ``merge_data`` snapshot plus the render-time fields, the
+    entry number (empty before logging) and the contact's email unsubscribe link."""
+    return {
+        **(merge or {}),
+        "EntryNo": str(entry_no),
+        "UnsubscribeUrl": crm_services.unsubscribe_url(contact_id) if contact_id else "",
+    }
 
 
 def entry_values(entry: InteractionLogEntry | dict) -> dict[str, str]:

@@ -5,7 +5,7 @@ and a single interaction.
 ``EntryNo``, which exists only once the entry is inserted, and ``UnsubscribeUrl``, a
 signed link the database cannot compute) as an expression; the caller wraps them in one
 ``JSONObject``, so the database builds each entry's ``merge_data`` snapshot, and what a
-preview shows is what is logged. ``letter_values`` adds those two at render time; the
+preview shows is what is logged. ``delivery.letter_values`` adds those two at render time; the
 link is the same on every render (the signature has no timestamp), so a letter rendered
 again later is still the one that was sent.
 """
@@ -31,7 +31,6 @@ from django.db.models.lookups import Exact
 from django.utils import translation
 from django.utils.dates import MONTHS
 
-from crm import services as crm_services
 from crm.choices import ContactType
 from crm.models import CompanyInformation
 
@@ -41,16 +40,6 @@ from .letters import MERGE_FIELDS
 RENDER_TIME_FIELDS = ("EntryNo", "UnsubscribeUrl")
 #: Every field of ``merge_data``: all merge fields except the render-time ones.
 MERGE_DATA_FIELDS = tuple(name for name in MERGE_FIELDS if name not in RENDER_TIME_FIELDS)
-
-
-def letter_values(merge: dict | None, *, contact_id: int | None, entry_no="") -> dict[str, str]:
-    """A letter's values: the ``merge_data`` snapshot plus the render-time fields, the
-    entry number (empty before logging) and the contact's email unsubscribe link."""
-    return {
-        **(merge or {}),
-        "EntryNo": str(entry_no),
-        "UnsubscribeUrl": crm_services.unsubscribe_url(contact_id) if contact_id else "",
-    }
 
 
 #: Placeholders a salutation formula may use, and the contact field each stands for.

@@ -14,8 +14,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from interactions import letters
-from interactions.delivery import DocumentCache
-from interactions.merge import letter_values
+from interactions.delivery import DocumentCache, letter_values
 
 from .exceptions import SegmentError
 from .merge import merge_expressions, merge_values

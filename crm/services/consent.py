@@ -5,12 +5,12 @@
 change in one transaction, the contact row locked (``select_for_update``) so two changes
 of one contact cannot interleave.
 
-The unsubscribe link holds a token signed with Django's ``SECRET_KEY`` and the salt
-``crm.unsubscribe``: it carries the contact's key and the channel, so it cannot be made
-for another contact or channel without the key, and a token signed for any other purpose
-of the site does not pass. It has **no expiry on purpose**: people open an email months
-later and the link must still work. Rotating ``SECRET_KEY`` invalidates old links (a
-``SECRET_KEY_FALLBACKS`` entry keeps them working).
+The unsubscribe link holds a token signed (``django.core.signing.Signer``) with
+``SECRET_KEY`` and the salt ``crm.unsubscribe``: it carries the contact's key and the
+channel, so it cannot be made for another contact or channel without the key, and a token
+signed for any other purpose of the site does not pass. It has **no expiry on purpose**:
+people open an email months later and the link must still work. Rotating ``SECRET_KEY``
+invalidates old links (a ``SECRET_KEY_FALLBACKS`` entry keeps them working).
 """
 
 from django.conf import settings
@@ -88,16 +88,22 @@ class InvalidUnsubscribeToken(Exception):
     """The token was not signed by this site for unsubscribing, or names no contact."""
 
 
+def _signer() -> signing.Signer:
+    # A plain Signer, not dumps() (a TimestampSigner): the same contact and channel always
+    # give the same token, so a letter rendered again carries the link that was sent.
+    return signing.Signer(salt=UNSUBSCRIBE_SALT)
+
+
 def unsubscribe_token(contact_pk: int, channel=ConsentChannel.EMAIL) -> str:
     """A signed, URL-safe token for ``contact_pk`` and ``channel`` (no expiry: see above)."""
-    return signing.dumps([int(contact_pk), _channel(channel).value], salt=UNSUBSCRIBE_SALT)
+    return _signer().sign_object([int(contact_pk), _channel(channel).value])
 
 
 def read_unsubscribe_token(token: str) -> tuple[Contact, ConsentChannel]:
     """The contact and channel of ``token``; ``InvalidUnsubscribeToken`` if it was tampered
     with, signed for something else or names a contact that does not exist."""
     try:
-        contact_pk, channel = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        contact_pk, channel = _signer().unsign_object(token)
         channel = ConsentChannel(channel)
         contact = Contact.objects.get(pk=int(contact_pk))
     except (signing.BadSignature, ValueError, TypeError, Contact.DoesNotExist) as error:

@@ -21,8 +21,9 @@ from crm.models import Contact, Salesperson
 from .. import effective, letters, posting
 from ..attachments import attachment_problems
 from ..choices import DeliveryStatus, Evaluation, InformationFlow, InitiatedBy
+from ..delivery import letter_values
 from ..exceptions import InteractionError
-from ..merge import letter_values, merge_data
+from ..merge import merge_data
 from ..models import InteractionLogEntry, InteractionTemplate
 from ..tasks import deliver_entry
 

@@ -1,0 +1,35 @@
+"""Give both roles the consent permissions of SPEC 9: see a contact's consent history
+and change its consent on the card. Roles keep everything else as it is."""
+
+from django.db import migrations
+
+NEW_PERMISSIONS = [("crm", "view_consentevent"), ("crm", "add_consentevent")]
+
+
+def grant(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    using = schema_editor.connection.alias
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = [
+        Permission.objects.using(using).get(content_type__app_label=app, codename=codename)
+        for app, codename in NEW_PERMISSIONS
+    ]
+    for group in Group.objects.using(using).filter(
+        name__in=["Marketing staff", "Marketing manager"]
+    ):
+        group.permissions.add(*permissions)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("segments", "0004_single_interaction_roles"),
+        ("crm", "0006_consent_event"),
+    ]
+
+    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
