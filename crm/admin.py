@@ -10,6 +10,7 @@ from .choices import country_choices, country_name
 from .models import (
     BusinessRelation,
     CompanyInformation,
+    ConsentEvent,
     Contact,
     IndustryGroup,
     JobResponsibility,
@@ -231,3 +232,23 @@ class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
         if not obj.no:
             obj.no = next_code("CONTACT", Contact)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    """Read-only: consent events are append-only, written by ``services.set_consent``."""
+
+    list_display = ["created_at", "contact", "channel", "granted", "source", "created_by"]
+    list_filter = ["channel", "granted", "source"]
+    list_select_related = ["contact", "created_by"]
+    search_fields = ["contact__no", "contact__name", "note"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

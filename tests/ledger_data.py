@@ -2,6 +2,7 @@
 
 import datetime
 
+from crm import services as crm_services
 from crm.models import CompanyInformation, NumberSeries
 from interactions.models import (
     InteractionDraft,
@@ -110,5 +111,8 @@ def one_of_everything(user) -> dict:
             contact=person, template=version.template, created_by=user, description="Call"
         ),
         InteractionNote.objects.create(entry=entry, comment="Called back", created_by=user),
+        crm_services.set_consent(
+            person, channel="letter", granted=False, source="staff", user=user, note="No paper"
+        ),
     ]
     return {type(obj): obj for obj in objects}

@@ -266,3 +266,14 @@ def test_others_see_consent_read_only(client, user):
     url = reverse("crm:contact-consent", args=[contact.pk])
     assert client.post(url, {"channel": "email", "granted": "no", "note": "x"}).status_code == 403
     assert not ConsentEvent.objects.exists()
+
+
+def test_the_admin_shows_consent_events_read_only(admin_client_):
+    from django.urls import reverse
+
+    contact = ContactFactory()
+    event = services.set_consent(contact, channel="email", granted=False, source="staff")
+    assert admin_client_.get(reverse("admin:crm_consentevent_changelist")).status_code == 200
+    page = admin_client_.get(reverse("admin:crm_consentevent_change", args=[event.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert admin_client_.get(reverse("admin:crm_consentevent_add")).status_code == 403
