@@ -1,18 +1,20 @@
 """Who did it: one append-only audit row per state change a user makes.
 
 ``audit.record(user, action, obj, **details)`` writes the row, inside the calling
-service's transaction; ``audit.history(obj)`` reads an object's rows, newest first. Both
-are imported lazily, so ``import audit`` works before the app registry is ready.
+service's transaction; ``audit.steps()`` wraps services that are steps of one change the
+caller records; ``audit.history(obj)`` reads an object's rows, newest first. They are
+imported on first use, so ``import audit`` works before the app registry is ready: call
+them as ``audit.record(...)``.
 """
 
-__all__ = ["Action", "history", "record"]
+__all__ = ["Action", "history", "record", "steps"]
 
 
 def __getattr__(name: str):
-    if name == "record":
-        from .services import record
+    if name in ("record", "steps"):
+        from . import services
 
-        return record
+        return getattr(services, name)
     if name == "history":
         from .selectors import history
 

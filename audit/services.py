@@ -1,5 +1,8 @@
 """The one writer of the audit trail."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +12,24 @@ from .models import Action, AuditEntry
 
 #: Longest object name kept (the column's length).
 REPR_LENGTH = AuditEntry._meta.get_field("object_repr").max_length
+
+
+#: Set while a service runs other services as steps of the one change it records itself.
+_steps_of_one_change: ContextVar[bool] = ContextVar("audit_steps", default=False)
+
+
+@contextmanager
+def steps() -> Iterator[None]:
+    """Inside, ``record`` writes nothing: the services called are steps of one change.
+
+    Reusing saved criteria runs one criteria step per saved action, a follow-up segment
+    is built by other services: the outer service records the one row, with totals.
+    """
+    token = _steps_of_one_change.set(True)
+    try:
+        yield
+    finally:
+        _steps_of_one_change.reset(token)
 
 
 def object_name(obj: models.Model) -> str:
@@ -21,14 +42,19 @@ def object_name(obj: models.Model) -> str:
     return name[:REPR_LENGTH]
 
 
-def record(user, action: Action | str, obj: models.Model | None, /, **details: Any) -> AuditEntry:
+def record(
+    user, action: Action | str, obj: models.Model | None, /, **details: Any
+) -> AuditEntry | None:
     """Write one audit row: ``user`` did ``action`` to ``obj`` (None: to no single object).
 
     Call it inside the service's transaction, once per state change (logging 100,000
     lines is one row whose details count them). ``user`` may be None or anonymous (a link
     in an email, the system); ``details`` are JSON values: counts and field names.
+    Returns the row, or None inside ``steps()`` (the caller records the change).
     """
     action = Action(action)  # an unknown code is a programming error: ValueError
+    if _steps_of_one_change.get():
+        return None
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     entry = AuditEntry(user=user, action=action.value, details=details)

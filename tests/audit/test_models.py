@@ -146,3 +146,15 @@ def test_the_history_panel_escapes_and_paginates_in_two_queries(django_assert_nu
         RequestContext(RequestFactory().get("/", {"history": 2}), {"segment": segment})
     )
     assert second.count("history-entry") == 6
+
+
+def test_inside_steps_the_inner_services_record_nothing(user):
+    """A service made of other services records its one change itself."""
+    segment = SegmentFactory()
+    with audit.steps():
+        assert audit.record(user, Action.CRITERIA_ADDED, segment, added=1) is None
+        with audit.steps():
+            audit.record(user, Action.CRITERIA_REDUCED, segment, removed=1)
+        audit.record(user, Action.CRITERIA_ADDED, segment, added=1)
+    audit.record(user, Action.CRITERIA_REUSED, segment, steps=3)
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["criteria_reused"]
