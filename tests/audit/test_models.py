@@ -158,3 +158,17 @@ def test_inside_steps_the_inner_services_record_nothing(user):
         audit.record(user, Action.CRITERIA_ADDED, segment, added=1)
     audit.record(user, Action.CRITERIA_REUSED, segment, steps=3)
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["criteria_reused"]
+
+
+def test_contacts_and_entries_are_named_by_number_in_the_trail(user):
+    """The trail is append-only, so it keeps no contact name that erasure would have to
+    remove: a contact, an entry and a draft are named by number or key."""
+    from audit.services import object_name
+    from tests.factories import ContactFactory
+    from tests.ledger_data import log_entry
+
+    contact = ContactFactory(name="Ola Nordmann")
+    entry = log_entry(contact, user)
+    assert object_name(contact) == contact.no
+    assert object_name(entry) == str(entry.entry_no)
+    assert "Nordmann" not in object_name(contact) + object_name(entry)
