@@ -7,11 +7,11 @@ imported on first use, so ``import audit`` works before the app registry is read
 them as ``audit.record(...)``.
 """
 
-__all__ = ["Action", "history", "record", "steps"]
+__all__ = ["Action", "changed_fields", "history", "record", "steps"]
 
 
 def __getattr__(name: str):
-    if name in ("record", "steps"):
+    if name in ("changed_fields", "record", "steps"):
         from . import services
 
         return getattr(services, name)

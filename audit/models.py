@@ -58,8 +58,10 @@ class Action(models.TextChoices):
 
 #: Labels of the keys services put in ``details``; an unknown key is shown as it is.
 DETAIL_LABELS = {
+    "step": _("step"),
     "added": _("added"),
     "removed": _("removed"),
+    "restored": _("restored"),
     "lines": _("lines"),
     "entries": _("entries"),
     "count": _("count"),
@@ -76,8 +78,8 @@ DETAIL_LABELS = {
     "language": _("language"),
     "template": _("interaction template"),
     "entry": _("entry"),
+    "draft": _("draft"),
     "follow_up": _("follow-up segment"),
-    "assignments": _("assignments"),
 }
 
 

@@ -42,6 +42,21 @@ def object_name(obj: models.Model) -> str:
     return name[:REPR_LENGTH]
 
 
+def changed_fields(instance: models.Model, values: dict[str, Any]) -> list[str]:
+    """The names in ``values`` whose value differs from ``instance``'s, sorted.
+
+    Call it before setting the values; a related object is compared by its key, so no
+    related row is read.
+    """
+    changed = []
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        new = value.pk if isinstance(value, models.Model) else value
+        if getattr(instance, field.attname) != new:
+            changed.append(name)
+    return sorted(changed)
+
+
 def record(
     user, action: Action | str, obj: models.Model | None, /, **details: Any
 ) -> AuditEntry | None:
