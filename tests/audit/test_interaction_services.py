@@ -182,7 +182,7 @@ def test_interaction_templates_created_and_changed_in_the_pages(client):
     before = last_pk()
     client.post(
         reverse("interactions:template-update", args=[template.pk]),
-        {**data, "code": "NEWS", "unit_cost": "2.00"},
+        {**data, "code": "NEWS", "default_language": "en", "unit_cost": "2.00"},
     )
     row = the_row(before, user=manager, action="template_changed", obj=template)
     assert row.details == {"fields": ["unit_cost"]}
