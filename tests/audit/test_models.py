@@ -172,3 +172,12 @@ def test_contacts_and_entries_are_named_by_number_in_the_trail(user):
     assert object_name(contact) == contact.no
     assert object_name(entry) == str(entry.entry_no)
     assert "Nordmann" not in object_name(contact) + object_name(entry)
+
+
+def test_starting_the_demo_over_empties_the_trail(user):
+    """The next demo reuses the keys, so old rows would show on its new objects' pages."""
+    from crm.demo import wipe_demo_data
+
+    audit.record(user, Action.SEGMENT_CREATED, SegmentFactory())
+    wipe_demo_data()
+    assert not AuditEntry.objects.exists()
