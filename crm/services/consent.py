@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import audit
+
 from ..choices import ConsentChannel, ConsentSource
 from ..models import ConsentEvent, Contact
 
@@ -68,6 +70,14 @@ def set_consent(
         )
         Contact.objects.filter(pk=contact.pk).update(
             **{field: not granted, "updated_at": timezone.now()}
+        )
+        audit.record(
+            user,
+            audit.Action.CONSENT_CHANGED,
+            locked,
+            channel=channel.value,
+            granted=granted,
+            source=str(source),
         )
     setattr(contact, field, not granted)
     return event

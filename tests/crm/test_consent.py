@@ -111,7 +111,10 @@ def test_the_database_refuses_an_update_below_the_orm(contact):
 
 
 def test_deleting_the_user_keeps_the_event(contact, user):
-    event = services.set_consent(contact, channel="email", granted=False, source="staff", user=user)
+    # Written directly: set_consent's audit row would protect the user from deletion.
+    event = ConsentEvent.objects.create(
+        contact=contact, channel="email", granted=False, source="staff", created_by=user
+    )
     user.delete()
     event = ConsentEvent.objects.get(pk=event.pk)
     assert event.created_by is None and event.granted is False
@@ -277,3 +280,19 @@ def test_the_admin_shows_consent_events_read_only(admin_client_):
     page = admin_client_.get(reverse("admin:crm_consentevent_change", args=[event.pk]))
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert admin_client_.get(reverse("admin:crm_consentevent_add")).status_code == 403
+
+
+def test_set_consent_records_who_did_it_in_the_audit_trail(contact, user):
+    import audit
+
+    services.set_consent(contact, channel="email", granted=False, source="staff", user=user)
+    services.set_consent(contact, channel="email", granted=True, source="unsubscribe_link")
+    rows = list(audit.history(contact).order_by("pk"))
+    assert [(row.action, row.user, row.details) for row in rows] == [
+        ("consent_changed", user, {"channel": "email", "granted": False, "source": "staff"}),
+        (
+            "consent_changed",
+            None,
+            {"channel": "email", "granted": True, "source": "unsubscribe_link"},
+        ),
+    ]
