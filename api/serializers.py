@@ -18,6 +18,34 @@ def code_field(queryset, **kwargs):
     return serializers.SlugRelatedField(slug_field="code", queryset=queryset, **kwargs)
 
 
+class Strict:
+    """Input serializer mixin: a field the operation does not take is refused by name."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(
+                set(data) - {name for name, f in self.fields.items() if not f.read_only}
+            )
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [_("This operation takes no field %(name)s.") % {"name": name}]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class CountField(serializers.IntegerField):
+    """A count from a correlated subquery: no row counts 0, not null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return super().get_attribute(instance) or 0
+
+
 # --- contacts ------------------------------------------------------------------------------
 
 
@@ -87,7 +115,7 @@ HEADER_FIELDS = [
 ]
 
 
-class SegmentHeaderSerializer(serializers.ModelSerializer):
+class SegmentHeaderSerializer(Strict, serializers.ModelSerializer):
     """The header values a client may set; blank or null means "take it from the template"."""
 
     salesperson = code_field(Salesperson.objects.all(), required=False, allow_null=True)
@@ -101,11 +129,13 @@ class SegmentHeaderSerializer(serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in HEADER_FIELDS}
 
 
-class SegmentSerializer(SegmentHeaderSerializer):
+class SegmentSerializer(serializers.ModelSerializer):
+    salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    interaction_template = serializers.SlugRelatedField(slug_field="code", read_only=True)
     follow_up_of = serializers.PrimaryKeyRelatedField(read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    lines = serializers.IntegerField(source="line_count", read_only=True)
-    actions = serializers.IntegerField(source="action_count", read_only=True)
+    lines = CountField(source="line_count")
+    actions = CountField(source="action_count")
 
     class Meta:
         model = Segment
@@ -141,7 +171,7 @@ LINE_OVERRIDES = [
 ]
 
 
-class LineOverridesSerializer(serializers.ModelSerializer):
+class LineOverridesSerializer(Strict, serializers.ModelSerializer):
     salesperson = code_field(Salesperson.objects.all(), required=False, allow_null=True)
     interaction_template = code_field(
         InteractionTemplate.objects.all(), required=False, allow_null=True
@@ -206,21 +236,38 @@ class SegmentLineSerializer(serializers.ModelSerializer):
         return {name: value for name, value in data.items() if value not in (None, "")}
 
 
-class CriteriaInputSerializer(serializers.Serializer):
-    """A criteria action: the criteria JSON of SPEC 3 and the action's options."""
+CRITERIA_HELP = _(
+    '{source: {filter: value or [values]}} (SPEC 3), e.g. {"contact": {"country": ["NO"]}}'
+)
 
-    criteria = serializers.JSONField(
-        help_text=_('{source: {filter: value or [values]}}, e.g. {"contact": {"country": "NO"}}')
-    )
+
+class AddInputSerializer(Strict, serializers.Serializer):
+    """Add contacts: the criteria JSON of SPEC 3 and the add options."""
+
+    criteria = serializers.JSONField(help_text=CRITERIA_HELP)
     allow_existing = serializers.BooleanField(required=False, default=False)
     expand_companies = serializers.BooleanField(required=False, default=False)
     allow_related_companies = serializers.BooleanField(required=False, default=False)
     ignore_exclusion = serializers.BooleanField(required=False, default=False)
+
+
+class RefineInputSerializer(Strict, serializers.Serializer):
+    """Reduce or refine: the criteria JSON of SPEC 3 and the entire-companies option."""
+
+    criteria = serializers.JSONField(help_text=CRITERIA_HELP)
     entire_companies = serializers.BooleanField(required=False, default=False)
 
 
-class PreviewInputSerializer(CriteriaInputSerializer):
+class PreviewInputSerializer(Strict, serializers.Serializer):
+    """An action to preview: its name, criteria and options (only that action's)."""
+
     action = serializers.ChoiceField(choices=["add", "reduce", "refine"])
+    criteria = serializers.JSONField(help_text=CRITERIA_HELP)
+    allow_existing = serializers.BooleanField(required=False)
+    expand_companies = serializers.BooleanField(required=False)
+    allow_related_companies = serializers.BooleanField(required=False)
+    ignore_exclusion = serializers.BooleanField(required=False)
+    entire_companies = serializers.BooleanField(required=False)
 
 
 class CriteriaActionSerializer(serializers.ModelSerializer):
@@ -254,7 +301,7 @@ class PreviewSerializer(serializers.Serializer):
     sample = ContactRefSerializer(many=True)
 
 
-class SaveCriteriaSerializer(serializers.Serializer):
+class SaveCriteriaSerializer(Strict, serializers.Serializer):
     code = serializers.CharField(max_length=SavedCriteria._meta.get_field("code").max_length)
     description = serializers.CharField(max_length=100, required=False, default="")
 
@@ -268,11 +315,11 @@ class SavedCriteriaSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReuseCriteriaSerializer(serializers.Serializer):
+class ReuseCriteriaSerializer(Strict, serializers.Serializer):
     saved = code_field(SavedCriteria.objects.all())
 
 
-class LogInputSerializer(serializers.Serializer):
+class LogInputSerializer(Strict, serializers.Serializer):
     deliver = serializers.BooleanField(required=False, default=False)
     create_follow_up = serializers.BooleanField(required=False, default=False)
 
@@ -280,8 +327,8 @@ class LogInputSerializer(serializers.Serializer):
 class JobStartedSerializer(serializers.Serializer):
     job = serializers.IntegerField()
     description = serializers.CharField()
-    status = serializers.CharField()
-    url = serializers.CharField()
+    state = serializers.CharField()
+    url = serializers.CharField(help_text="The job's progress page.")
 
 
 # --- the ledger ----------------------------------------------------------------------------
@@ -289,8 +336,8 @@ class JobStartedSerializer(serializers.Serializer):
 
 class LoggedSegmentSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    active_entries = serializers.IntegerField(read_only=True, allow_null=True)
-    canceled_entries = serializers.IntegerField(read_only=True, allow_null=True)
+    active_entries = CountField()
+    canceled_entries = CountField()
 
     class Meta:
         model = LoggedSegment
@@ -309,11 +356,11 @@ class LoggedSegmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(Strict, serializers.Serializer):
     canceled = serializers.BooleanField()
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(Strict, serializers.Serializer):
     skip_canceled = serializers.BooleanField(required=False, default=False)
 
 
@@ -361,7 +408,7 @@ class EntrySerializer(serializers.ModelSerializer):
         return bool(entry.merge_data)
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(Strict, serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -375,7 +422,7 @@ class NoteSerializer(serializers.ModelSerializer):
         }
 
 
-class InteractionInputSerializer(serializers.Serializer):
+class InteractionInputSerializer(Strict, serializers.Serializer):
     """One interaction with one contact (SPEC 7); blank values come from the template."""
 
     contact = serializers.SlugRelatedField(slug_field="no", queryset=Contact.objects.all())

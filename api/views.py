@@ -201,26 +201,11 @@ ACTION_SERVICES = {
     CriteriaActionType.REDUCE: segments.services.reduce_contacts,
     CriteriaActionType.REFINE: segments.services.refine_contacts,
 }
-ACTION_OPTIONS = {
-    CriteriaActionType.ADD: (
-        "allow_existing",
-        "expand_companies",
-        "allow_related_companies",
-        "ignore_exclusion",
-    ),
-    CriteriaActionType.REDUCE: ("entire_companies",),
-    CriteriaActionType.REFINE: ("entire_companies",),
+ACTION_INPUT = {
+    CriteriaActionType.ADD: s.AddInputSerializer,
+    CriteriaActionType.REDUCE: s.RefineInputSerializer,
+    CriteriaActionType.REFINE: s.RefineInputSerializer,
 }
-
-
-def _options(data: dict, action: str) -> dict:
-    """The options given for ``action``; the service refuses one the action does not have."""
-    return {
-        name: value
-        for name, value in data.items()
-        if name not in ("criteria", "action")
-        and (value or name in ACTION_OPTIONS[CriteriaActionType(action)])
-    }
 
 
 class CriteriaActionView(ApiMixin, APIView):
@@ -231,20 +216,15 @@ class CriteriaActionView(ApiMixin, APIView):
 
     def post(self, request, no):
         segment = get_segment(no)
-        data = s.CriteriaInputSerializer(data=request.data)
+        data = ACTION_INPUT[self.action](data=request.data)
         data.is_valid(raise_exception=True)
-        done = ACTION_SERVICES[self.action](
-            segment,
-            criteria=data.validated_data["criteria"],
-            user=request.user,
-            **_options(data.validated_data, self.action),
-        )
+        done = ACTION_SERVICES[self.action](segment, user=request.user, **data.validated_data)
         return Response(s.CriteriaActionSerializer(done).data, status=status.HTTP_201_CREATED)
 
 
 def _action_view(action: str, summary: str):
     decorate = documented(
-        request=s.CriteriaInputSerializer,
+        request=ACTION_INPUT[action],
         responses={201: s.CriteriaActionSerializer},
         write=True,
         tags=["segments"],
@@ -279,13 +259,7 @@ class PreviewView(ApiMixin, APIView):
         segment = get_segment(no)
         data = s.PreviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        action = data.validated_data["action"]
-        result = segments.services.preview(
-            segment,
-            action=action,
-            criteria=data.validated_data["criteria"],
-            **_options(data.validated_data, action),
-        )
+        result = segments.services.preview(segment, **data.validated_data)
         return Response(s.PreviewSerializer(result).data)
 
 
@@ -339,7 +313,7 @@ def job_answer(request, job) -> dict:
     return {
         "job": job.pk,
         "description": str(job.description),
-        "status": str(job.status),
+        "state": str(job.state),
         "url": request.build_absolute_uri(job.get_absolute_url()),
     }
 
