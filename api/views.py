@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import generics, status
@@ -19,6 +20,7 @@ import interactions.services
 import segments.services
 from crm.models import Contact, Salesperson
 from interactions import delivery, letters
+from interactions.exceptions import LetterError
 from interactions.filters import LoggedSegmentFilter
 from interactions.models import InteractionLogEntry, LoggedSegment
 from segments import jobs as segment_jobs
@@ -515,7 +517,17 @@ class EntryLetter(ApiMixin, APIView):
     def get(self, request, entry_no):
         """The entry's letter again, rendered from its merge-data snapshot."""
         entry = get_object_or_404(InteractionLogEntry, pk=entry_no)
-        letter = delivery.entry_letter(entry)
+        try:
+            letter = delivery.entry_letter(entry)
+        except OSError:
+            raise LetterError(
+                _(
+                    "The letter of interaction log entry %(entry_no)s cannot be made: its "
+                    "document is missing from storage."
+                )
+                % {"entry_no": entry.entry_no},
+                code="document_missing",
+            ) from None
         name = letters.safe_filename(f"{entry.entry_no} {entry.contact_name}")
         response = HttpResponse(letter, content_type=DOCX)
         response["Content-Disposition"] = content_disposition_header(True, f"{name}.docx")
