@@ -1,5 +1,6 @@
 """What the API reads and writes. Input serializers only parse; the services decide."""
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -36,6 +37,24 @@ class Strict:
         return super().to_internal_value(data)
 
 
+class ModelOutput(serializers.ModelSerializer):
+    """A model's fields as they are: read-only ones keep saying they may be blank or null
+    (DRF drops that for read-only fields, and the schema would then refuse real data)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            try:
+                model_field = self.Meta.model._meta.get_field(field.source or name)
+            except FieldDoesNotExist:
+                continue
+            if model_field.null:
+                field.allow_null = True
+            if model_field.blank and hasattr(field, "allow_blank"):
+                field.allow_blank = True
+        return fields
+
+
 class CountField(serializers.IntegerField):
     """A count from a correlated subquery: no row counts 0, not null."""
 
@@ -49,7 +68,7 @@ class CountField(serializers.IntegerField):
 # --- contacts ------------------------------------------------------------------------------
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelOutput):
     company = serializers.SlugRelatedField(slug_field="no", read_only=True)
     salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
     territory = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -89,7 +108,7 @@ class ContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContactRefSerializer(serializers.ModelSerializer):
+class ContactRefSerializer(ModelOutput):
     class Meta:
         model = Contact
         fields = ["id", "no", "name", "type", "company_name"]
@@ -115,7 +134,7 @@ HEADER_FIELDS = [
 ]
 
 
-class SegmentHeaderSerializer(Strict, serializers.ModelSerializer):
+class SegmentHeaderSerializer(Strict, ModelOutput):
     """The header values a client may set; blank or null means "take it from the template"."""
 
     salesperson = code_field(Salesperson.objects.all(), required=False, allow_null=True)
@@ -129,7 +148,7 @@ class SegmentHeaderSerializer(Strict, serializers.ModelSerializer):
         extra_kwargs = {name: {"required": False} for name in HEADER_FIELDS}
 
 
-class SegmentSerializer(serializers.ModelSerializer):
+class SegmentSerializer(ModelOutput):
     salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
     interaction_template = serializers.SlugRelatedField(slug_field="code", read_only=True)
     follow_up_of = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -171,7 +190,7 @@ LINE_OVERRIDES = [
 ]
 
 
-class LineOverridesSerializer(Strict, serializers.ModelSerializer):
+class LineOverridesSerializer(Strict, ModelOutput):
     salesperson = code_field(Salesperson.objects.all(), required=False, allow_null=True)
     interaction_template = code_field(
         InteractionTemplate.objects.all(), required=False, allow_null=True
@@ -220,7 +239,7 @@ class EffectiveValuesSerializer(serializers.Serializer):
     initiated_by = serializers.CharField(source="effective_initiated_by", allow_null=True)
 
 
-class SegmentLineSerializer(serializers.ModelSerializer):
+class SegmentLineSerializer(ModelOutput):
     contact = ContactRefSerializer(read_only=True)
     overrides = serializers.SerializerMethodField()
     effective = EffectiveValuesSerializer(source="*", read_only=True)
@@ -270,7 +289,7 @@ class PreviewInputSerializer(Strict, serializers.Serializer):
     entire_companies = serializers.BooleanField(required=False)
 
 
-class CriteriaActionSerializer(serializers.ModelSerializer):
+class CriteriaActionSerializer(ModelOutput):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -306,7 +325,7 @@ class SaveCriteriaSerializer(Strict, serializers.Serializer):
     description = serializers.CharField(max_length=100, required=False, default="")
 
 
-class SavedCriteriaSerializer(serializers.ModelSerializer):
+class SavedCriteriaSerializer(ModelOutput):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
@@ -334,7 +353,7 @@ class JobStartedSerializer(serializers.Serializer):
 # --- the ledger ----------------------------------------------------------------------------
 
 
-class LoggedSegmentSerializer(serializers.ModelSerializer):
+class LoggedSegmentSerializer(ModelOutput):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     active_entries = CountField()
     canceled_entries = CountField()
@@ -364,7 +383,7 @@ class FollowUpSerializer(Strict, serializers.Serializer):
     skip_canceled = serializers.BooleanField(required=False, default=False)
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class EntrySerializer(ModelOutput):
     contact = serializers.SlugRelatedField(slug_field="no", read_only=True)
     template = serializers.SlugRelatedField(slug_field="code", read_only=True)
     group = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -408,7 +427,7 @@ class EntrySerializer(serializers.ModelSerializer):
         return bool(entry.merge_data)
 
 
-class NoteSerializer(Strict, serializers.ModelSerializer):
+class NoteSerializer(Strict, ModelOutput):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
