@@ -7,6 +7,18 @@ from tests.factories import CompanyFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
+#: The URL patterns these tests cover (tests/test_url_coverage.py).
+URL_NAMES = (
+    "api:contact-list",
+    "api:contact-detail",
+)
+
+
+def test_the_covered_patterns_exist():
+    from tests.test_url_coverage import named_patterns
+
+    assert set(URL_NAMES) <= named_patterns()
+
 
 def test_contacts_are_filtered_by_the_contact_criteria(staff_api, world):
     norway = staff_api.get("/api/v1/contacts/", {"country": "NO"}).json()

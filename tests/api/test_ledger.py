@@ -23,6 +23,26 @@ from tests.api.test_plumbing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
+#: The URL patterns these tests cover (tests/test_url_coverage.py).
+URL_NAMES = (
+    "api:logged-segment-list",
+    "api:logged-segment-detail",
+    "api:logged-segment-cancel",
+    "api:logged-segment-follow-up",
+    "api:entry-list",
+    "api:entry-detail",
+    "api:entry-letter",
+    "api:entry-notes",
+    "api:interaction-create",
+)
+
+
+def test_the_covered_patterns_exist():
+    from tests.test_url_coverage import named_patterns
+
+    assert set(URL_NAMES) <= named_patterns()
+
+
 NORWAY = {"contact": {"country": ["NO"]}}
 
 

@@ -12,6 +12,30 @@ from tests.api.test_plumbing import assert_problem
 
 pytestmark = pytest.mark.django_db
 
+#: The URL patterns these tests cover (tests/test_url_coverage.py).
+URL_NAMES = (
+    "api:segment-list",
+    "api:segment-detail",
+    "api:line-list",
+    "api:line-detail",
+    "api:action-list",
+    "api:segment-add",
+    "api:segment-reduce",
+    "api:segment-refine",
+    "api:segment-preview",
+    "api:segment-go-back",
+    "api:save-criteria",
+    "api:reuse-criteria",
+    "api:segment-log",
+)
+
+
+def test_the_covered_patterns_exist():
+    from tests.test_url_coverage import named_patterns
+
+    assert set(URL_NAMES) <= named_patterns()
+
+
 NORWAY = {"contact": {"country": ["NO"]}}
 
 
