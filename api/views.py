@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,10 +31,12 @@ from segments.models import CriteriaActionType, Segment, SegmentLine
 from . import serializers as s
 from . import services
 from .filters import ContactApiFilter, EntryFilter
+from .models import IdempotencyKey
 from .pagination import LedgerCursor
 from .permissions import RolePermission
 from .schema import documented
 
+KEY_LENGTH = IdempotencyKey._meta.get_field("key").max_length
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -248,7 +251,7 @@ RefineView = _action_view("refine", "Keep only the lines whose contacts match")
 
 
 class PreviewView(ApiMixin, APIView):
-    permissions = {"POST": "segments.view_segment"}
+    permissions = {"POST": "segments.change_segment"}
 
     @documented(
         request=s.PreviewInputSerializer,
@@ -293,7 +296,7 @@ class ActionList(ApiMixin, generics.ListAPIView):
 
 
 class SaveCriteriaView(ApiMixin, APIView):
-    permissions = {"POST": ("segments.view_segment", "segments.add_savedcriteria")}
+    permissions = {"POST": "segments.add_savedcriteria"}
 
     @documented(
         request=s.SaveCriteriaSerializer,
@@ -362,7 +365,7 @@ def logged_answer(logged: LoggedSegment) -> dict:
 
 
 class LogView(ApiMixin, APIView):
-    permissions = {"POST": ("segments.view_segment", "segments.log_segment")}
+    permissions = {"POST": "segments.log_segment"}
 
     @documented(
         request=s.LogInputSerializer,
@@ -394,10 +397,12 @@ class LogView(ApiMixin, APIView):
             return status.HTTP_201_CREATED, logged_answer(logged), logged.pk
 
         key = request.headers.get("Idempotency-Key", "").strip()
-        if key:
-            code, body = services.logged_once(
-                user=request.user, key=key[:255], segment_no=no, log=log
+        if len(key) > KEY_LENGTH:
+            raise ValidationError(
+                {"Idempotency-Key": _("Use at most %(count)d characters.") % {"count": KEY_LENGTH}}
             )
+        if key:
+            code, body = services.logged_once(user=request.user, key=key, segment_no=no, log=log)
         else:
             code, body, _logged = log()
         if code == status.HTTP_202_ACCEPTED:
@@ -537,7 +542,7 @@ class EntryLetter(ApiMixin, APIView):
 class NoteList(ApiMixin, generics.ListAPIView):
     permissions = {
         "GET": "interactions.view_interactionlogentry",
-        "POST": ("interactions.view_interactionlogentry", "interactions.add_interactionnote"),
+        "POST": "interactions.add_interactionnote",
     }
     serializer_class = s.NoteSerializer
     filter_backends: list = []

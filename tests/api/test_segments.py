@@ -297,6 +297,15 @@ def test_a_key_reused_for_another_segment_is_a_conflict(manager_api, segment, st
     assert Segment.objects.filter(pk=other.pk).exists()
 
 
+def test_a_key_too_long_is_refused_by_name(manager_api, segment, staff):
+    services.add_contacts(segment, criteria=NORWAY, user=staff)
+    body = assert_problem(
+        manager_api.post(url(segment, "log/"), headers={"Idempotency-Key": "k" * 256}), 400
+    )
+    assert body["errors"][0]["field"] == "Idempotency-Key"
+    assert Segment.objects.filter(pk=segment.pk).exists()
+
+
 def test_a_failed_log_frees_its_key(manager_api, segment, staff):
     headers = {"Idempotency-Key": "k2"}
     assert_problem(manager_api.post(url(segment, "log/"), headers=headers), 422)  # no line
