@@ -245,3 +245,28 @@ def test_ledger_and_contact_queries_stay_flat(staff_api, manager, world):
         _queries(staff_api, "/api/v1/logged-segments/"),
     ]
     assert many == few
+
+
+def test_deleting_a_canceled_logged_segment_keeps_the_key_s_answer(manager_api, manager, world):
+    import interactions.services
+    from api.models import IdempotencyKey
+
+    segment = services.create_segment(
+        user=manager,
+        description="To delete",
+        interaction_template=world["template"],
+        salesperson=world["salesperson"],
+    )
+    services.add_contacts(segment, criteria=NORWAY, user=manager)
+    headers = {"Idempotency-Key": "delete-me"}
+    answer = manager_api.post(f"/api/v1/segments/{segment.no}/log/", headers=headers).json()
+    logged = LoggedSegment.objects.get(pk=answer["entry_no"])
+    interactions.services.set_logged_segment_canceled(logged, canceled=True, user=manager)
+
+    assert interactions.services.delete_canceled_logged_segments(user=manager) == 1
+
+    key = IdempotencyKey.objects.get()
+    assert key.logged_segment is None and key.response == answer
+    again = manager_api.post(f"/api/v1/segments/{segment.no}/log/", headers=headers)
+    assert again.status_code == 201 and again.json() == answer
+    assert InteractionLogEntry.objects.filter(segment_no=segment.no).count() == 3
