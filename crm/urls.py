@@ -42,4 +42,5 @@ urlpatterns = [
     path("interactions/", include("interactions.urls")),
     path("segments/", include("segments.urls")),
     path("jobs/", include("jobs.urls")),
+    path("api/", include("api.urls")),
 ]
