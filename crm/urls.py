@@ -50,4 +50,5 @@ urlpatterns = [
     path("interactions/", include("interactions.urls")),
     path("segments/", include("segments.urls")),
     path("jobs/", include("jobs.urls")),
+    path("api/", include("api.urls")),
 ]
