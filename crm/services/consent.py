@@ -74,7 +74,7 @@ def set_consent(
         audit.record(
             user,
             audit.Action.CONSENT_CHANGED,
-            locked,
+            contact,  # the caller's instance: its name is loaded, the locked row's is not
             channel=channel.value,
             granted=granted,
             source=str(source),
