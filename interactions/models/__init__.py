@@ -5,6 +5,7 @@ import X`` works for every model and public helper.
 """
 
 from .base import LedgerQuerySet, LedgerRecord, ReadOnlyRecordError
+from .campaigns import Campaign, CampaignEntry, CampaignEntryQuerySet, CampaignStatus
 from .entries import (
     InteractionLogEntry,
     InteractionLogEntryQuerySet,
@@ -28,6 +29,10 @@ from .templates import (
 )
 
 __all__ = [
+    "Campaign",
+    "CampaignEntry",
+    "CampaignEntryQuerySet",
+    "CampaignStatus",
     "InteractionDraft",
     "InteractionGroup",
     "InteractionLogEntry",

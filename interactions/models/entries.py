@@ -192,6 +192,25 @@ class InteractionLogEntry(LedgerRecord):
         max_length=255,
         help_text=_("A file kept with the entry, e.g. a scanned letter or a brochure."),
     )
+    # SPEC 8: written when the entry is logged, never changed afterwards.
+    campaign = models.ForeignKey(
+        "interactions.Campaign",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interaction_entries",
+        verbose_name=_("campaign"),
+    )
+    campaign_entry = models.ForeignKey(
+        "interactions.CampaignEntry",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interaction_entries",
+        verbose_name=_("campaign entry"),
+    )
+    campaign_target = models.BooleanField(_("campaign target"), default=False)
+    campaign_response = models.BooleanField(_("campaign response"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("created by")
     )
@@ -212,6 +231,7 @@ class InteractionLogEntry(LedgerRecord):
             models.Index(fields=["template", "date"], name="ile_template_date_idx"),
             models.Index(fields=["group", "date"], name="ile_group_date_idx"),
             models.Index(fields=["date"], name="ile_date_idx"),
+            models.Index(fields=["campaign", "date"], name="ile_campaign_date_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -63,6 +63,14 @@ class InteractionDraft(models.Model):
     attempt_failed = models.BooleanField(_("attempt failed"), default=False)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    campaign = models.ForeignKey(
+        "interactions.Campaign",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
     campaign_target = models.BooleanField(_("campaign target"), default=False)
     campaign_response = models.BooleanField(_("campaign response"), default=False)
     personal_note = models.TextField(_("personal note"), blank=True)

@@ -49,6 +49,14 @@ class InteractionTemplate(models.Model):
         _("ignore contact correspondence type"), default=False
     )
     default_language = models.CharField(_("default language"), max_length=10, blank=True)
+    campaign = models.ForeignKey(
+        "interactions.Campaign",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="templates",
+        verbose_name=_("campaign"),
+    )
 
     class Meta:
         verbose_name = _("interaction template")
