@@ -12,7 +12,7 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils.functional import cached_property
 
 from crm.models import Salesperson
-from interactions.models import InteractionTemplate, InteractionTemplateLanguage
+from interactions.models import Campaign, InteractionTemplate, InteractionTemplateLanguage
 
 from .effective import inherited_number
 from .models import CriteriaAction, SavedCriteria, Segment, SegmentLine
@@ -128,6 +128,11 @@ def worksheet_lines(segment: Segment):
                 .order_by()
                 .values("name")[:1]
             ),
+            effective_campaign_no=Subquery(
+                Campaign.objects.filter(pk=OuterRef("effective_campaign"))
+                .order_by()
+                .values("no")[:1]
+            ),
         )
         .order_by("line_no")
     )
@@ -170,6 +175,7 @@ def inherited_values(segment: Segment) -> dict:
         "unit_duration": template.unit_duration,
         "information_flow": template.get_information_flow_display(),
         "initiated_by": template.get_initiated_by_display(),
+        "campaign": template.campaign.no if template.campaign_id else "",
     }
 
 

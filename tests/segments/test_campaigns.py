@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from interactions.models import Campaign, CampaignEntry, InteractionLogEntry
 from segments import services
@@ -115,3 +116,50 @@ def test_campaigns_add_no_query_per_line():
         assert InteractionLogEntry.objects.filter(logged_segment=logged).count() == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def test_header_form_and_line_overrides_show_and_set_the_campaign(staff_client, staff):
+    campaign, other = CampaignFactory.create_batch(2)
+    segment = loggable_segment(1, description="Spring mailing", created_by=staff)
+    line = segment.lines.get()
+    response = staff_client.post(
+        reverse("segments:segment-header", args=[segment.pk]),
+        {
+            "description": "Spring mailing",
+            "date": "2026-12-01",
+            "salesperson": segment.salesperson_id,
+            "interaction_template": segment.interaction_template_id,
+            "ignore_contact_correspondence_type": "unknown",
+            "campaign": campaign.pk,
+            "campaign_target": "true",
+            "campaign_response": "unknown",
+        },
+    )
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert (segment.campaign, segment.campaign_target, segment.campaign_response) == (
+        campaign,
+        True,
+        None,
+    )
+    page = staff_client.get(segment.get_absolute_url()).content.decode()
+    assert 'name="campaign"' in page and 'name="campaign_target"' in page
+    cell = page.split('data-field="campaign"')[1][:200]
+    assert campaign.no in cell and "overridden" not in cell
+
+    edit = reverse("segments:line-edit", args=[segment.pk, line.pk, "campaign"])
+    row = staff_client.post(edit, {"campaign": other.pk}, headers={"HX-Request": "true"})
+    assert row.status_code == 200
+    assert other.no in row.content.decode().split('data-field="campaign"')[1][:200]
+    response_edit = reverse("segments:line-edit", args=[segment.pk, line.pk, "campaign_response"])
+    staff_client.post(response_edit, {"campaign_response": "true"})
+    line.refresh_from_db()
+    assert (line.campaign, line.campaign_response) == (other, True)
+    assert effective(line) == (other.pk, True, True)
+    staff_client.post(reverse("segments:line-reset", args=[segment.pk, line.pk, "campaign"]))
+    line.refresh_from_db()
+    assert line.campaign is None
+    assert effective(line) == (campaign.pk, True, True)
