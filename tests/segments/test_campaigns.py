@@ -4,6 +4,7 @@ and response of a line, and the campaign entries logging writes, set-based."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,7 +12,12 @@ from django.urls import reverse
 from interactions.models import Campaign, CampaignEntry, InteractionLogEntry
 from segments import services
 from segments.models import SegmentLine
-from tests.factories import CampaignFactory, InteractionTemplateFactory, UserFactory
+from tests.factories import (
+    CampaignFactory,
+    ContactFactory,
+    InteractionTemplateFactory,
+    UserFactory,
+)
 
 from .builders import add_line, loggable_segment
 
@@ -163,3 +169,50 @@ def test_header_form_and_line_overrides_show_and_set_the_campaign(staff_client, 
     line.refresh_from_db()
     assert line.campaign is None
     assert effective(line) == (campaign.pk, True, True)
+
+
+# --- criteria -----------------------------------------------------------------------------
+
+
+def test_targets_of_a_campaign_who_have_not_responded_is_one_add_and_one_reduce(staff):
+    """SPEC 8: add the targets of CP00003, reduce those who responded."""
+    CampaignFactory.create_batch(2)
+    fair, other = CampaignFactory.create_batch(2)
+    assert fair.no == "CP00003"
+    responded, silent, not_target, elsewhere = (
+        ContactFactory(no=no) for no in ("RESP", "SILENT", "NOTARGET", "ELSEWHERE")
+    )
+    invitation = loggable_segment(0, campaign=fair, campaign_target=True)
+    for contact in (responded, silent):
+        add_line(invitation, contact)
+    add_line(invitation, not_target, campaign_target=False)
+    services.log_segment(invitation, user=staff)
+    reply = loggable_segment(0, campaign=fair, campaign_response=True)
+    add_line(reply, responded)
+    services.log_segment(reply, user=staff)
+    elsewhere_segment = loggable_segment(0, campaign=other, campaign_target=True)
+    add_line(elsewhere_segment, elsewhere)
+    services.log_segment(elsewhere_segment, user=staff)
+
+    segment = services.create_segment(user=staff, description="Reminder")
+    added = services.add_contacts(
+        segment,
+        criteria={"interaction": {"campaign": ["CP00003"], "campaign_target": True}},
+        user=staff,
+    )
+    reduced = services.reduce_contacts(
+        segment,
+        criteria={"interaction": {"campaign": ["cp00003"], "campaign_response": True}},
+        user=staff,
+    )
+    assert (added.added, reduced.removed) == (2, 1)
+    assert list(segment.lines.values_list("contact__no", flat=True)) == ["SILENT"]
+
+
+def test_an_unknown_campaign_in_criteria_is_refused_by_name(staff):
+    segment = services.create_segment(user=staff, description="Reminder")
+    with pytest.raises(ValidationError, match="CP09999"):
+        services.add_contacts(
+            segment, criteria={"interaction": {"campaign": ["CP09999"]}}, user=staff
+        )
+    assert not segment.lines.exists() and not segment.actions.exists()
