@@ -1,17 +1,22 @@
-"""Reads over the ledger that pages and the API share (SPEC 7)."""
+"""Reads over the ledger that pages and the API share (SPEC 7, 8)."""
 
 import datetime
 
 from django.db import models
 from django.db.models import Count, Max, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncWeek
 
 from crm.choices import ContactType
 from crm.models import Contact
 
-from .models import InteractionGroup, InteractionLogEntry
+from .models import Campaign, CampaignEntry, InteractionGroup, InteractionLogEntry
 
-__all__ = ["contact_entries", "contact_statistics"]
+__all__ = [
+    "campaign_statistics",
+    "campaign_weeks",
+    "contact_entries",
+    "contact_statistics",
+]
 
 NUMBER = models.DecimalField(max_digits=14, decimal_places=2)
 
@@ -72,3 +77,70 @@ def contact_statistics(
     # Sorted here rather than in SQL: ordering by the code would join every entry's group.
     totals["by_group"].sort(key=lambda row: row["group"].code if row["group"] else "")
     return totals
+
+
+def _figures() -> dict:
+    return {
+        "interactions": Count("pk"),
+        "cost": Coalesce(Sum("cost"), Value(0), output_field=NUMBER),
+        "duration": Coalesce(Sum("duration"), Value(0), output_field=NUMBER),
+    }
+
+
+def campaign_statistics(campaign: Campaign) -> dict:
+    """The campaign's figures (SPEC 8), canceled entries counted in none of them.
+
+    ``contacts`` (distinct contacts of its entries), ``targets`` and ``responses``
+    (distinct contacts with an entry marked campaign target, campaign response),
+    ``response_rate`` (responses / targets, between 0 and 1; None without targets),
+    ``interactions``, ``cost``, ``duration`` and ``by_segment`` (``{segment_no,
+    description, interactions, cost, duration}`` per logged segment; single interactions
+    share the row with a blank segment no.). Three queries, whatever the number of entries.
+    """
+    entries = InteractionLogEntry.objects.filter(campaign=campaign, canceled=False).order_by()
+    totals = entries.aggregate(
+        contacts=Count("contact", distinct=True),
+        targets=Count("contact", distinct=True, filter=Q(campaign_target=True)),
+        responses=Count("contact", distinct=True, filter=Q(campaign_response=True)),
+        **_figures(),
+    )
+    targets, responses = totals["targets"], totals["responses"]
+    # Contacts who responded without being targeted never push the rate above 1.
+    totals["response_rate"] = min(responses / targets, 1.0) if targets else None
+    rows = list(entries.values("segment_no").annotate(**_figures()).order_by())
+    descriptions = dict(
+        CampaignEntry.objects.filter(campaign=campaign)
+        .exclude(segment_no="")
+        .order_by("entry_no")
+        .values_list("segment_no", "description")
+    )
+    totals["by_segment"] = sorted(
+        (
+            {
+                "segment_no": row["segment_no"],
+                "description": descriptions.get(row["segment_no"], ""),
+                "interactions": row["interactions"],
+                "cost": row["cost"],
+                "duration": row["duration"],
+            }
+            for row in rows
+        ),
+        # Logged segments in number order, single interactions last.
+        key=lambda row: (row["segment_no"] == "", row["segment_no"]),
+    )
+    return totals
+
+
+def campaign_weeks(campaign: Campaign) -> list[dict]:
+    """Interactions and responses per week (``week`` is the Monday), canceled entries
+    left out, oldest first: what the campaign page's chart and its table show. One query."""
+    return list(
+        InteractionLogEntry.objects.filter(campaign=campaign, canceled=False)
+        .annotate(week=TruncWeek("date", output_field=models.DateField()))
+        .values("week")
+        .annotate(
+            interactions=Count("pk"),
+            responses=Count("pk", filter=Q(campaign_response=True)),
+        )
+        .order_by("week")
+    )
