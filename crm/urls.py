@@ -41,5 +41,6 @@ urlpatterns = [
     path("", include(crm_patterns)),
     path("interactions/", include("interactions.urls")),
     path("segments/", include("segments.urls")),
+    path("campaigns/", include("segments.campaign_urls")),
     path("jobs/", include("jobs.urls")),
 ]

@@ -3,7 +3,7 @@
 import datetime
 
 from django.db import models
-from django.db.models import Count, Max, Q, Sum, Value
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncWeek
 
 from crm.choices import ContactType
@@ -14,6 +14,7 @@ from .models import Campaign, CampaignEntry, InteractionGroup, InteractionLogEnt
 __all__ = [
     "campaign_statistics",
     "campaign_weeks",
+    "campaigns_with_figures",
     "contact_entries",
     "contact_statistics",
 ]
@@ -143,4 +144,26 @@ def campaign_weeks(campaign: Campaign) -> list[dict]:
             responses=Count("pk", filter=Q(campaign_response=True)),
         )
         .order_by("week")
+    )
+
+
+def campaigns_with_figures(queryset: models.QuerySet) -> models.QuerySet:
+    """Campaigns annotated with ``interactions``, ``targets`` and ``responses`` (distinct
+    contacts, canceled entries left out): what the campaign list shows. A subquery per
+    row, so a page of campaigns counts only its own entries."""
+
+    def count(expression, **condition):
+        entries = (
+            InteractionLogEntry.objects.filter(campaign=OuterRef("pk"), canceled=False, **condition)
+            .order_by()
+            .values("campaign")
+            .annotate(n=expression)
+            .values("n")
+        )
+        return Coalesce(Subquery(entries), Value(0))
+
+    return queryset.annotate(
+        interactions=count(Count("pk")),
+        targets=count(Count("contact", distinct=True), campaign_target=True),
+        responses=count(Count("contact", distinct=True), campaign_response=True),
     )

@@ -34,7 +34,11 @@ class DialogIds:
 class SegmentCreateForm(forms.ModelForm):
     class Meta:
         model = Segment
-        fields = ["description", "interaction_template"]
+        fields = ["description", "interaction_template", "campaign"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].empty_label = _("(none, or the template's)")
 
 
 #: The header fields of the worksheet, in the order the form shows them.

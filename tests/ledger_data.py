@@ -4,6 +4,8 @@ import datetime
 
 from crm.models import CompanyInformation, NumberSeries
 from interactions.models import (
+    Campaign,
+    CampaignEntry,
     InteractionDraft,
     InteractionLogEntry,
     InteractionNote,
@@ -110,5 +112,12 @@ def one_of_everything(user) -> dict:
             contact=person, template=version.template, created_by=user, description="Call"
         ),
         InteractionNote.objects.create(entry=entry, comment="Called back", created_by=user),
+    ]
+    campaign = Campaign.objects.create(description="Spring fair", created_by=user)
+    objects += [
+        campaign,
+        CampaignEntry.objects.create(
+            campaign=campaign, date=datetime.date(2026, 3, 1), created_by=user
+        ),
     ]
     return {type(obj): obj for obj in objects}

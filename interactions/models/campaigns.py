@@ -77,7 +77,7 @@ class Campaign(models.Model):
         super().save(**kwargs)
 
     def get_absolute_url(self):
-        return reverse("interactions:campaign-detail", args=[self.pk])
+        return reverse("campaigns:campaign-detail", args=[self.pk])
 
 
 class CampaignEntryQuerySet(LedgerQuerySet):
