@@ -29,19 +29,19 @@ def main(count: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from crm.management.commands.seed_demo import (
+    from crm.demo import (
         M2M,
         SEED,
-        Command,
         ContactGenerator,
         Refs,
         seed_contacts,
+        seed_reference_data,
         through_model,
         wipe_demo_data,
     )
     from crm.models import Contact
 
-    Command().seed_reference_data()
+    seed_reference_data()
 
     start = time.perf_counter()
     seeded = seed_contacts(count, seed=SEED)
@@ -52,7 +52,7 @@ def main(count: int) -> None:
     # Start over (the tables of every app, as --reset does), then insert the same rows
     # the fastest plain way.
     wipe_demo_data()
-    Command().seed_reference_data()
+    seed_reference_data()
     fields = [field for field in Contact._meta.concrete_fields]
     now = timezone.now()
     contacts, links = [], {name: [] for name in M2M}

@@ -33,6 +33,10 @@ class NumberSeries(models.Model):
     def __str__(self):
         return f"{self.code} ({self.prefix}{'0' * self.width})"
 
+    def code_for(self, number: int) -> str:
+        """Number ``number`` of this series as a code: ``CT000042``."""
+        return f"{self.prefix}{number:0{self.width}d}"
+
 
 SERIES_DEFAULTS = {
     "CONTACT": ("CT", 6),
@@ -48,15 +52,20 @@ def next_code(series: str, model: type[models.Model], field: str = "no") -> str:
     lock serialises concurrent callers until their transactions end, on SQLite the
     write transaction does. Codes typed by hand are skipped, never handed out again.
     """
-    prefix, width = SERIES_DEFAULTS[series]
     with transaction.atomic():
-        NumberSeries.objects.get_or_create(code=series, defaults={"prefix": prefix, "width": width})
+        ensure_series(series)
         while True:
             NumberSeries.objects.filter(code=series).update(last_no=F("last_no") + 1)
             row = NumberSeries.objects.get(code=series)
-            code = f"{row.prefix}{row.last_no:0{row.width}d}"
+            code = row.code_for(row.last_no)
             if not model._default_manager.filter(**{field: code}).exists():
                 return code
+
+
+def ensure_series(series: str) -> None:
+    """Create the row of ``series`` with its default prefix and width if it is missing."""
+    prefix, width = SERIES_DEFAULTS[series]
+    NumberSeries.objects.get_or_create(code=series, defaults={"prefix": prefix, "width": width})
 
 
 class CodedModel(models.Model):

@@ -1,4 +1,6 @@
-"""Reads over the ledger that pages and the API share (SPEC 7, 8)."""
+"""Reads over the ledger that pages and the API share: a contact's entries and figures
+(SPEC 7), the statistics per interaction template and group and the entry counts of logged
+segments (SPEC 4.5), campaigns (SPEC 8)."""
 
 import datetime
 
@@ -9,7 +11,14 @@ from django.db.models.functions import Coalesce, TruncWeek
 from crm.choices import ContactType
 from crm.models import Contact
 
-from .models import Campaign, CampaignEntry, InteractionGroup, InteractionLogEntry
+from .models import (
+    Campaign,
+    CampaignEntry,
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionTemplate,
+    LoggedSegment,
+)
 
 __all__ = [
     "campaign_statistics",
@@ -17,6 +26,10 @@ __all__ = [
     "campaigns_with_figures",
     "contact_entries",
     "contact_statistics",
+    "group_statistics",
+    "logged_segment_counts",
+    "template_statistics",
+    "with_entry_counts",
 ]
 
 NUMBER = models.DecimalField(max_digits=14, decimal_places=2)
@@ -78,6 +91,84 @@ def contact_statistics(
     # Sorted here rather than in SQL: ordering by the code would join every entry's group.
     totals["by_group"].sort(key=lambda row: row["group"].code if row["group"] else "")
     return totals
+
+
+# --- ledger statistics (SPEC 4.5) -------------------------------------------------------
+
+
+def _totals(prefix: str):
+    active = Q(**{f"{prefix}canceled": False})
+    return {
+        "interactions": Count(f"{prefix}pk", filter=active),
+        "cost": Coalesce(
+            Sum(f"{prefix}cost", filter=active),
+            Value(0),
+            output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        ),
+        "duration": Coalesce(
+            Sum(f"{prefix}duration", filter=active),
+            Value(0),
+            output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        ),
+    }
+
+
+def template_statistics(entries: models.QuerySet | None = None) -> models.QuerySet:
+    """Interaction templates with ``interactions``, ``cost`` and ``duration`` of their
+    entries (``entries`` narrows them, e.g. to a date range); canceled entries not counted.
+    """
+    return _statistics(InteractionTemplate.objects.select_related("group"), entries)
+
+
+def group_statistics(entries: models.QuerySet | None = None) -> models.QuerySet:
+    """Interaction groups with ``interactions``, ``cost`` and ``duration``, as above."""
+    return _statistics(InteractionGroup.objects.all(), entries)
+
+
+def _statistics(queryset, entries):
+    if entries is None:
+        return queryset.annotate(**_totals("entries__"))
+    # Narrowed: aggregate the chosen entries in a subquery per row.
+    field = "template" if queryset.model is InteractionTemplate else "group"
+    chosen = entries.active().filter(**{field: OuterRef("pk")}).order_by().values(field)
+    number = models.DecimalField(max_digits=14, decimal_places=2)
+    return queryset.annotate(
+        interactions=Coalesce(Subquery(chosen.annotate(n=Count("pk")).values("n")), Value(0)),
+        cost=Coalesce(
+            Subquery(chosen.annotate(s=Sum("cost")).values("s")), Value(0), output_field=number
+        ),
+        duration=Coalesce(
+            Subquery(chosen.annotate(s=Sum("duration")).values("s")),
+            Value(0),
+            output_field=number,
+        ),
+    )
+
+
+def with_entry_counts(queryset: models.QuerySet) -> models.QuerySet:
+    """Logged segments annotated with ``active_entries`` and ``canceled_entries``."""
+
+    # A subquery per row, not a JOIN ... GROUP BY: a page of 50 logged segments then
+    # counts only their entries, instead of grouping the whole ledger first.
+    def count(canceled: bool):
+        entries = (
+            InteractionLogEntry.objects.filter(logged_segment=OuterRef("pk"), canceled=canceled)
+            .order_by()
+            .values("logged_segment")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(entries), Value(0))
+
+    return queryset.annotate(active_entries=count(False), canceled_entries=count(True))
+
+
+def logged_segment_counts(logged: LoggedSegment) -> dict[str, int]:
+    """``{"active": n, "canceled": m}``: the logged segment's entries by status."""
+    return InteractionLogEntry.objects.filter(logged_segment=logged).aggregate(
+        active=Count("pk", filter=Q(canceled=False)),
+        canceled=Count("pk", filter=Q(canceled=True)),
+    )
 
 
 def _figures() -> dict:

@@ -25,6 +25,7 @@ from .exceptions import SegmentError
 from .locks import busy, ensure_free, locked_segment
 from .models import SavedCriteria, Segment, SegmentLine
 from .outputs import LETTER_KINDS
+from .selectors import saved_criteria_by_code
 
 __all__ = [
     "LETTER_KINDS",
@@ -162,14 +163,7 @@ def start_reuse_criteria(
 ) -> Job:
     """Replay saved criteria on the segment in a job."""
     ensure_may_start(KIND_REUSE, segment, user=user)
-    if isinstance(saved, str):
-        found = SavedCriteria.objects.filter(code=saved.strip().upper()).first()
-        if found is None:
-            raise SegmentError(
-                _("Saved criteria %(code)s do not exist.") % {"code": saved},
-                code="saved_criteria_missing",
-            )
-        saved = found
+    saved = saved_criteria_by_code(saved)
     locked = locked_segment(segment)
     return _start(
         locked,

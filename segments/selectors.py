@@ -4,18 +4,22 @@ Views show what these return; nothing here writes. Effective values come from
 ``SegmentLine.objects.with_effective_values()`` (SPEC 4.2), never from Python.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
-from crm.models import Salesperson
+from crm.models import Contact, MailingGroup, Salesperson
 from interactions.models import Campaign, InteractionTemplate, InteractionTemplateLanguage
 
+from .criteria import Criteria, describe, parse_criteria
 from .effective import inherited_number
-from .models import CriteriaAction, SavedCriteria, Segment, SegmentLine
+from .exceptions import SegmentError
+from .matching import LINE_ORDER, action_options, action_type, candidates, matching_lines
+from .models import CriteriaAction, CriteriaActionType, SavedCriteria, Segment, SegmentLine
 
 #: Lines per page of the worksheet.
 LINES_PER_PAGE = 50
@@ -197,3 +201,84 @@ def letter_documents(segment: Segment) -> list[dict]:
     for row in segment.languages.exclude(document="").order_by().values("language", "document"):
         documents[row["language"]] = {"source": "segment", **row}
     return [documents[language] for language in sorted(documents)]
+
+
+# --- what a criteria action would do, and lookups by code (SPEC 4.1) ---------------------
+
+#: How many of the contacts an action would add or remove the preview lists.
+SAMPLE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an action would do: lines added and removed, and up to 20 of those contacts."""
+
+    added: int
+    removed: int
+    sample: list[Contact] = field(default_factory=list)
+    description: str = ""
+    #: The description as the dialog shows it: country and choice names, not codes.
+    shown: str = ""
+
+
+def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> Preview:
+    """What ``action`` would do to the segment now, changing nothing."""
+    action = action_type(action)
+    options = action_options(action, options)
+    parsed = parse_criteria(criteria)
+    description = describe(action, parsed.data, options)
+    shown = describe(action, parsed.data, options, names=True)
+    if action == CriteriaActionType.ADD:
+        rows = candidates(segment, parsed.contacts, options)
+        return Preview(
+            added=rows.count(),
+            removed=0,
+            sample=list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]),
+            description=description,
+            shown=shown,
+        )
+    condition = matching_lines(parsed.contacts, options["entire_companies"])
+    if action == CriteriaActionType.REFINE:
+        condition = ~condition
+    lines = segment.lines.filter(condition)
+    sample_lines = lines.order_by("line_no").values("contact")[:SAMPLE_SIZE]
+    contacts = Contact.objects.filter(pk__in=sample_lines).order_by(*LINE_ORDER)
+    return Preview(
+        added=0,
+        removed=lines.count(),
+        sample=list(contacts),
+        description=description,
+        shown=shown,
+    )
+
+
+def saved_criteria_by_code(saved: SavedCriteria | str) -> SavedCriteria:
+    """``saved`` itself, or the saved criteria with that code; a clear error if none."""
+    if not isinstance(saved, str):
+        return saved
+    found = SavedCriteria.objects.filter(code=saved.strip().upper()).first()
+    if found is None:
+        raise SegmentError(
+            _("Saved criteria %(code)s do not exist.") % {"code": saved},
+            code="saved_criteria_missing",
+        )
+    return found
+
+
+def mailing_group_by_code(mailing_group: MailingGroup | str) -> MailingGroup:
+    """``mailing_group`` itself, or the mailing group with that code; a clear error if none."""
+    if isinstance(mailing_group, MailingGroup):
+        return mailing_group
+    found = MailingGroup.objects.filter(code=str(mailing_group).strip().upper()).first()
+    if found is None:
+        raise SegmentError(
+            _("Mailing group %(code)s does not exist.") % {"code": mailing_group},
+            code="mailing_group_missing",
+        )
+    return found
+
+
+def mailing_group_assignment_count(mailing_group: MailingGroup | str) -> int:
+    """How many contacts are in the group: what *delete old assignments* would remove."""
+    group = mailing_group_by_code(mailing_group)
+    return Contact.mailing_groups.through.objects.filter(mailinggroup=group).count()

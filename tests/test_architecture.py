@@ -62,7 +62,7 @@ def test_segments_registers_its_company_change_rule_with_crm():
 
 def test_seed_demo_finds_each_apps_demo_in_dependency_order():
     """Interaction templates come from interactions.demo, history from segments.demo."""
-    from crm.management.commands.seed_demo import app_demos
+    from crm.demo import app_demos
 
     demos = [module.__name__ for module in app_demos()]
     assert demos == ["interactions.demo", "segments.demo"]

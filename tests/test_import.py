@@ -142,7 +142,7 @@ def test_admin_export_round_trips_through_the_command(admin_client, tmp_path):
     exported = response.content.decode("utf-8-sig")
     assert "NEWS|EVENTS" in exported or "EVENTS|NEWS" in exported
     # A company is its own company (PROTECT), so contacts are emptied the way --reset does.
-    from crm.management.commands.seed_demo import wipe_demo_data
+    from crm.demo import wipe_demo_data
 
     wipe_demo_data()
     make_reference_data()
@@ -239,7 +239,7 @@ def xlsx_cells(content: bytes) -> list:
 
 
 def wipe_contacts():
-    from crm.management.commands.seed_demo import wipe_demo_data
+    from crm.demo import wipe_demo_data
 
     wipe_demo_data()
     make_reference_data()

@@ -27,6 +27,21 @@ def test_a_number_typed_by_hand_is_skipped():
 
 
 @pytest.mark.django_db
+def test_a_reserved_block_skips_typed_codes_and_next_code_continues_after_it():
+    """reserve_numbers (the demo's bulk inserts) and next_code share one series row."""
+    from crm.numbering import reserve_numbers
+
+    assert next_code("SEGMENT", Segment) == "SEG00001"
+    CompanyFactory(no="CT000002")
+    CompanyFactory(no="CT000004")
+    assert reserve_numbers("CONTACT", Contact, 3) == ["CT000001", "CT000003", "CT000005"]
+    assert NumberSeries.objects.get(code="CONTACT").last_no == 5
+    assert next_code("CONTACT", Contact) == "CT000006"
+    assert reserve_numbers("SEGMENT", Segment, 2) == ["SEG00002", "SEG00003"]
+    assert reserve_numbers("CONTACT", Contact, 0) == []
+
+
+@pytest.mark.django_db
 def test_seeded_contacts_advance_the_series(settings, tmp_path):
     from django.core.management import call_command
 

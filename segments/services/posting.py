@@ -30,8 +30,8 @@ from ..models import (
     SegmentLine,
 )
 from ..sql import insert_select
-from . import building
-from .editing import delete_segment_rows
+from .saved_criteria import reuse_logged_segment
+from .segments import create_segment, delete_segment_rows
 
 __all__ = [
     "LoggingProblem",
@@ -319,10 +319,10 @@ def create_follow_up_segment(
     logged: LoggedSegment, *, user, skip_canceled: bool = False
 ) -> Segment:
     """A new segment "Follow-up on segment <no>" with the logged segment's contacts."""
-    segment = building.create_segment(
+    segment = create_segment(
         user=user,
         description=_(FOLLOW_UP_DESCRIPTION) % {"no": logged.segment_no},
         follow_up_of=logged,
     )
-    building.reuse_logged_segment(segment, logged=logged, skip_canceled=skip_canceled, user=user)
+    reuse_logged_segment(segment, logged=logged, skip_canceled=skip_canceled, user=user)
     return segment

@@ -14,8 +14,9 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from segments import services, views
+from segments import services
 from segments.models import CriteriaActionType
+from segments.views import criteria as criteria_views
 from tests.factories import ContactFactory
 
 # live_server needs committed data: each test is transactional.
@@ -37,10 +38,10 @@ def slow_apply(monkeypatch):
         return apply
 
     monkeypatch.setitem(
-        views.ACTION_SERVICES, CriteriaActionType.ADD, slowed(services.add_contacts)
+        criteria_views.ACTION_SERVICES, CriteriaActionType.ADD, slowed(services.add_contacts)
     )
     monkeypatch.setitem(
-        views.ACTION_SERVICES, CriteriaActionType.REDUCE, slowed(services.reduce_contacts)
+        criteria_views.ACTION_SERVICES, CriteriaActionType.REDUCE, slowed(services.reduce_contacts)
     )
 
 

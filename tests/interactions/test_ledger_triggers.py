@@ -253,7 +253,7 @@ def test_flush_and_seed_demo_reset_empty_the_ledger_through_the_one_bypass(setti
     user = UserFactory(password=None)
     log_entry(ContactFactory(), user, logged_segment=logged_segment(user))
 
-    from crm.management.commands.seed_demo import wipe_demo_data
+    from crm.demo import wipe_demo_data
 
     wipe_demo_data()
     assert not InteractionLogEntry.objects.exists() and not LoggedSegment.objects.exists()

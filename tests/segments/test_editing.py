@@ -1,4 +1,4 @@
-"""Plain edits of a segment (segments.services.editing): the views' writes, under the lock."""
+"""Plain edits of a segment (services.segments, services.lines): the views' writes, locked."""
 
 import datetime
 

@@ -1,0 +1,106 @@
+"""Write operations on the ledger (SPEC 4.5): cancel, un-cancel, delete canceled logged
+segments.
+
+Logged segments and interaction log entries are append-only: these services change only
+what ``LedgerQuerySet.record_status`` allows, one set-based ``UPDATE`` each.
+"""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import FieldError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ..exceptions import InteractionError
+from ..models import InteractionLogEntry, LoggedSegment
+
+__all__ = [
+    "LISTED_ENTRIES",
+    "delete_canceled_logged_segments",
+    "set_entries_canceled",
+    "set_logged_segment_canceled",
+]
+
+#: How many entry numbers an error lists before it says "and N more".
+LISTED_ENTRIES = 10
+
+
+@transaction.atomic
+def set_logged_segment_canceled(logged: LoggedSegment, *, canceled: bool, user) -> int:
+    """Cancel (or un-cancel) a logged segment and all its entries; returns entries changed."""
+    LoggedSegment.objects.filter(pk=logged.pk).record_status(canceled=canceled)
+    logged.canceled = canceled
+    return InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
+        canceled=canceled
+    )
+
+
+def _entry_queryset(entries) -> models.QuerySet:
+    """``entries`` (a queryset, or entries or entry numbers) as a queryset of entries."""
+    if isinstance(entries, models.QuerySet):
+        return InteractionLogEntry.objects.filter(pk__in=entries.values("pk"))
+    keys = [entry.pk if isinstance(entry, InteractionLogEntry) else entry for entry in entries]
+    return InteractionLogEntry.objects.filter(pk__in=keys)
+
+
+@transaction.atomic
+def set_entries_canceled(entries: Iterable | models.QuerySet, *, canceled: bool, user) -> int:
+    """Cancel (or un-cancel) interaction log entries; returns how many changed.
+
+    An entry of a canceled logged segment cannot be un-canceled on its own: un-cancel the
+    logged segment instead.
+    """
+    queryset = _entry_queryset(entries)
+    if not canceled:
+        refused = queryset.filter(logged_segment__canceled=True).order_by("entry_no")
+        count = refused.count()
+        if count:
+            listed = list(refused.values_list("entry_no", "logged_segment__segment_no"))
+            listed = listed[:LISTED_ENTRIES]
+            names = ", ".join(
+                _("%(entry)s (logged segment %(segment)s)") % {"entry": no, "segment": segment}
+                for no, segment in listed
+            )
+            if count > len(listed):
+                names += " " + _("and %(more)d more") % {"more": count - len(listed)}
+            raise InteractionError(
+                ngettext(
+                    "%(count)d interaction log entry cannot be un-canceled because its "
+                    "logged segment is canceled: %(entries)s. Un-cancel the logged segment "
+                    "instead.",
+                    "%(count)d interaction log entries cannot be un-canceled because their "
+                    "logged segment is canceled: %(entries)s. Un-cancel the logged segment "
+                    "instead.",
+                    count,
+                )
+                % {"count": count, "entries": names},
+                code="logged_segment_canceled",
+            )
+    return queryset.exclude(canceled=canceled).record_status(canceled=canceled)
+
+
+@transaction.atomic
+def delete_canceled_logged_segments(*, user, **filters) -> int:
+    """Delete canceled logged segments matching ``filters``; returns how many.
+
+    Their interaction log entries stay in the ledger, unlinked from the deleted header.
+    """
+    try:
+        # The logged segments' keys (not their entries), read before anything changes: a
+        # bad filter fails here, and a filter over the entries still holds once they are
+        # unlinked.
+        keys = list(
+            LoggedSegment.objects.filter(canceled=True, **filters)
+            .order_by()
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    except (FieldError, ValueError, TypeError) as error:
+        raise InteractionError(
+            _("Logged segments cannot be filtered by %(filters)s: %(error)s")
+            % {"filters": ", ".join(sorted(filters)), "error": error},
+            code="invalid_filter",
+        ) from None
+    InteractionLogEntry.objects.filter(logged_segment__in=keys).record_status(logged_segment=None)
+    return LoggedSegment.objects.filter(pk__in=keys)._purge()

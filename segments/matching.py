@@ -1,0 +1,106 @@
+"""Which contacts a criteria action adds and which lines it removes, as queries.
+
+The building services (``services.criteria_actions``) run these inside a step; the
+preview (``selectors.preview``) counts them without changing anything, so both always
+agree on what an action does.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from crm.choices import ContactType
+from crm.models import Contact
+
+from .criteria import ACTION_OPTIONS
+from .exceptions import SegmentError
+from .models import CriteriaActionType, Segment, SegmentLine
+
+__all__ = [
+    "LINE_ORDER",
+    "action_options",
+    "action_type",
+    "candidates",
+    "contact_order",
+    "matching_lines",
+]
+
+#: The order new lines get their numbers in: company name, company no., companies
+#: before persons ("company" < "person"), name; the pk makes it total.
+LINE_ORDER = ("company_name", "company__no", "type", "name", "pk")
+
+
+def action_options(action: str, given: Mapping[str, Any]) -> dict[str, bool]:
+    """The options of ``action``, each on or off; an option it does not have is refused."""
+    allowed = ACTION_OPTIONS[CriteriaActionType(action)]
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        raise SegmentError(
+            _("%(action)s has no option %(options)s; its options are: %(allowed)s.")
+            % {
+                "action": CriteriaActionType(action).label,
+                "options": ", ".join(unknown),
+                "allowed": ", ".join(allowed),
+            },
+            code="unknown_option",
+        )
+    return {name: bool(given.get(name, False)) for name in allowed}
+
+
+def action_type(action) -> str:
+    """``action`` as a criteria action type (add, reduce, refine), or a clear refusal."""
+    try:
+        return CriteriaActionType(action).value
+    except ValueError:
+        raise SegmentError(
+            _('Unknown action "%(action)s"; choose add, reduce or refine.') % {"action": action},
+            code="unknown_action",
+        ) from None
+
+
+def candidates(segment: Segment, matching: QuerySet, options: Mapping[str, bool]) -> QuerySet:
+    """The contacts an add action appends, as one query over the contacts table."""
+    contacts = matching
+    if options.get("expand_companies") or options.get("allow_related_companies"):
+        if options.get("expand_companies"):
+            # A company's own company is itself, so this brings the company and every
+            # person of it, whether the candidate was the company or one of its persons.
+            wanted = Q(company__in=matching.filter(company__isnull=False).values("company")) | Q(
+                pk__in=matching.filter(company__isnull=True).values("pk")
+            )
+        else:
+            wanted = Q(pk__in=matching.values("pk"))
+        if options.get("allow_related_companies"):
+            wanted |= Q(
+                pk__in=matching.filter(type=ContactType.PERSON, company__isnull=False).values(
+                    "company"
+                )
+            )
+        contacts = Contact.objects.filter(wanted)
+    if not options.get("ignore_exclusion"):
+        contacts = contacts.filter(exclude_from_segment=False)
+    if not options.get("allow_existing"):
+        contacts = contacts.exclude(
+            Exists(SegmentLine.objects.filter(segment=segment, contact=OuterRef("pk")))
+        )
+    return contacts
+
+
+def contact_order(prefix: str = "") -> list:
+    """``LINE_ORDER`` as an ordering, for contacts reached through ``prefix``."""
+    return [F(f"{prefix}{name}").asc() for name in LINE_ORDER]
+
+
+def matching_lines(matching: QuerySet, entire_companies: bool) -> Exists | Q:
+    """A condition on segment lines: the line's contact matches (or its company does).
+
+    ``EXISTS`` rather than ``IN``: negated for refine, PostgreSQL plans ``NOT EXISTS`` as
+    an anti-join, while ``NOT IN`` over a large subquery rescans it for every line.
+    """
+    if not entire_companies:
+        return Exists(matching.filter(pk=OuterRef("contact")))
+    return Exists(
+        matching.filter(company__isnull=False, company=OuterRef("contact__company"))
+    ) | Exists(matching.filter(company__isnull=True, pk=OuterRef("contact")))

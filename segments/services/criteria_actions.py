@@ -1,0 +1,96 @@
+"""The criteria actions of SPEC 4.1: add, reduce, refine, and go back (undo the latest).
+
+Every step is one transaction whose number of queries does not depend on how many
+contacts match: adding is one ``INSERT ... SELECT`` numbering lines with ``ROW_NUMBER()``;
+removing is one snapshot ``INSERT ... SELECT`` into RemovedLine plus one ``DELETE``.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..criteria import Criteria, parse_criteria
+from ..exceptions import SegmentError
+from ..matching import candidates, contact_order, matching_lines
+from ..models import CriteriaAction, CriteriaActionType, RemovedLine, Segment, SegmentLine
+from ..sql import delete_rows, insert_select
+from ._worksheet import LINE_FIELDS, append, finish, lock_state, record, remove
+
+__all__ = ["add_contacts", "go_back", "reduce_contacts", "refine_contacts"]
+
+
+@transaction.atomic
+def add_contacts(
+    segment: Segment,
+    *,
+    criteria: Criteria,
+    allow_existing: bool = False,
+    expand_companies: bool = False,
+    allow_related_companies: bool = False,
+    ignore_exclusion: bool = False,
+    user,
+) -> CriteriaAction:
+    """Append a line for every contact matching ``criteria`` (SPEC 4.1 options)."""
+    parsed = parse_criteria(criteria)
+    options = {
+        "allow_existing": allow_existing,
+        "expand_companies": expand_companies,
+        "allow_related_companies": allow_related_companies,
+        "ignore_exclusion": ignore_exclusion,
+    }
+    state = lock_state(segment)
+    action = record(segment, state, CriteriaActionType.ADD, parsed.data, options, user=user)
+    rows = candidates(segment, parsed.contacts, options)
+    added = append(segment, state, rows, "pk", contact_order(), action)
+    return finish(action, added=added)
+
+
+@transaction.atomic
+def reduce_contacts(
+    segment: Segment, *, criteria: Criteria, entire_companies: bool = False, user
+) -> CriteriaAction:
+    """Delete every line whose contact matches (or, with entire companies, its company)."""
+    parsed = parse_criteria(criteria)
+    options = {"entire_companies": entire_companies}
+    state = lock_state(segment)
+    action = record(segment, state, CriteriaActionType.REDUCE, parsed.data, options, user=user)
+    lines = segment.lines.filter(matching_lines(parsed.contacts, entire_companies))
+    return finish(action, removed=remove(lines, action))
+
+
+@transaction.atomic
+def refine_contacts(
+    segment: Segment, *, criteria: Criteria, entire_companies: bool = False, user
+) -> CriteriaAction:
+    """Keep only the lines whose contact matches (or its company does); delete the rest."""
+    parsed = parse_criteria(criteria)
+    options = {"entire_companies": entire_companies}
+    state = lock_state(segment)
+    action = record(segment, state, CriteriaActionType.REFINE, parsed.data, options, user=user)
+    lines = segment.lines.filter(~matching_lines(parsed.contacts, entire_companies))
+    return finish(action, removed=remove(lines, action))
+
+
+@transaction.atomic
+def go_back(segment: Segment, *, user) -> CriteriaAction:
+    """Undo the latest action exactly; returns it (no longer saved).
+
+    The lines it added go; the lines it removed come back with their overrides, line
+    numbers and ``added_by``. Actions are undone latest first, so a restored number is
+    always free again.
+    """
+    state = lock_state(segment)
+    action = segment.actions.filter(seq=state.last_seq).first()
+    if action is None:
+        raise SegmentError(
+            _("Segment %(no)s has no action to go back from.") % {"no": segment.no},
+            code="nothing_to_undo",
+        )
+    delete_rows(segment.lines.filter(added_by=action))
+    insert_select(
+        SegmentLine,
+        RemovedLine.objects.filter(removed_by=action),
+        {name: name for name in LINE_FIELDS},
+    )
+    delete_rows(RemovedLine.objects.filter(removed_by=action))
+    delete_rows(CriteriaAction.objects.filter(pk=action.pk))
+    return action

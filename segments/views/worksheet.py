@@ -1,0 +1,133 @@
+"""The segment list, a new segment, and the worksheet: header, lines, delete."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from .. import selectors, services
+from ..exceptions import SegmentError, SegmentGone
+from ..forms import LINE_FIELDS, AddLineForm, SegmentCreateForm, SegmentHeaderForm
+from .base import SegmentMixin
+
+
+class SegmentListView(PermissionRequiredMixin, ListView):
+    permission_required = "segments.view_segment"
+    template_name = "segments/segment_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset, self.sort = selectors.segment_list(self.request.GET.get("sort", ""))
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sort"] = self.sort
+        context["columns"] = [
+            ("no", _("No.")),
+            ("description", _("Description")),
+            ("template", _("Interaction template")),
+            ("lines", _("Lines")),
+            ("actions", _("Criteria actions")),
+            ("created_by", _("Created by")),
+        ]
+        return context
+
+
+class SegmentCreateView(PermissionRequiredMixin, FormView):
+    permission_required = "segments.add_segment"
+    template_name = "segments/segment_create.html"
+    form_class = SegmentCreateForm
+
+    def form_valid(self, form):
+        try:
+            segment = services.create_segment(user=self.request.user, **form.cleaned_data)
+        except SegmentError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Segment %(no)s has been created.") % {"no": segment.no})
+        return redirect(segment)
+
+
+class SegmentDetailView(SegmentMixin, TemplateView):
+    """The worksheet: header, counters, lines with effective values, criteria history."""
+
+    permission_required = "segments.view_segment"
+    template_name = "segments/segment_detail.html"
+
+    def get_context_data(self, header_form=None, add_line_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        segment = self.segment
+        totals = selectors.segment_totals(segment)
+        paginator = selectors.CountedPaginator(
+            selectors.worksheet_lines(segment), selectors.LINES_PER_PAGE, count=totals.lines
+        )
+        number = self.request.GET.get("page")
+        line_no = self.request.GET.get("line", "")
+        if line_no.isdigit() and int(line_no) <= selectors.LARGEST_LINE_NO:
+            number = selectors.page_of_line(segment, int(line_no))
+        page = paginator.get_page(number)
+        actions = list(segment.actions.select_related("created_by").order_by("seq"))
+        if header_form is None:
+            header_form = SegmentHeaderForm(
+                instance=segment, inherited=selectors.inherited_values(segment)
+            )
+        context.update(
+            segment=segment,
+            totals=totals,
+            page_obj=page,
+            lines=page.object_list,
+            actions=actions,
+            latest_action=actions[-1] if actions else None,
+            header_form=header_form,
+            add_line_form=add_line_form or AddLineForm(),
+            line_fields=LINE_FIELDS,
+            can_change=self.request.user.has_perm("segments.change_segment"),
+        )
+        return context
+
+
+class SegmentHeaderView(SegmentMixin, View):
+    """Save the header (plain edit of one row); the lines inherit it when read."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        form = SegmentHeaderForm(
+            request.POST, instance=self.segment, inherited=selectors.inherited_values(self.segment)
+        )
+        if not form.is_valid():
+            view = SegmentDetailView(request=request, kwargs={"pk": pk}, segment=self.segment)
+            return TemplateResponse(
+                request, view.template_name, view.get_context_data(header_form=form)
+            )
+        try:
+            services.update_segment_header(self.segment, user=request.user, **form.cleaned_data)
+        except SegmentGone:
+            # The row went away after the page loaded (logged or deleted).
+            messages.warning(request, _("That segment no longer exists. Nothing was changed."))
+            return redirect("segments:segment-list")
+        except SegmentError as error:
+            return self.refused(error)
+        messages.success(request, _("Segment %(no)s has been saved.") % {"no": self.segment.no})
+        return redirect(self.segment)
+
+
+class SegmentDeleteView(SegmentMixin, TemplateView):
+    permission_required = "segments.delete_segment"
+    template_name = "segments/segment_confirm_delete.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(segment=self.segment, **kwargs)
+
+    def post(self, request, pk):
+        no = self.segment.no
+        try:
+            services.delete_segment(self.segment, user=request.user)
+        except SegmentError as error:
+            return self.refused(error)
+        messages.success(request, _("Segment %(no)s has been deleted.") % {"no": no})
+        return redirect("segments:segment-list")
