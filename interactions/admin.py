@@ -5,7 +5,6 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .campaigns import CAMPAIGN_FIELDS, create_campaign, delete_campaigns, update_campaign
 from .forms import CheckedDocumentForm
 from .models import (
     Campaign,
@@ -18,6 +17,7 @@ from .models import (
     InteractionTemplateLanguage,
     LoggedSegment,
 )
+from .services import CAMPAIGN_FIELDS, create_campaign, delete_campaigns, update_campaign
 
 
 @admin.register(InteractionGroup)

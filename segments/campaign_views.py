@@ -14,10 +14,10 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from interactions.campaign_forms import CampaignEntryFilter, CampaignFilter, CampaignForm
-from interactions.campaigns import create_campaign, update_campaign
 from interactions.exceptions import InteractionError
 from interactions.models import Campaign, CampaignEntry
 from interactions.selectors import campaign_statistics, campaign_weeks, campaigns_with_figures
+from interactions.services import create_campaign, update_campaign
 
 from .models import Segment
 

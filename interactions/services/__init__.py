@@ -4,6 +4,7 @@
 - ``single``: log one interaction with one contact, preview its letter (SPEC 7).
 - ``drafts``: keep, log or throw away an unfinished single interaction (SPEC 7).
 - ``notes``: a note on an interaction log entry (SPEC 7).
+- ``campaigns``: create and edit campaigns, their entries' canceled flag (SPEC 8).
 
 The ledger statistics are reads and live in ``interactions.selectors``; they are
 re-exported here because callers have always found them on ``interactions.services``.
@@ -14,6 +15,13 @@ from ..selectors import (
     logged_segment_counts,
     template_statistics,
     with_entry_counts,
+)
+from .campaigns import (
+    CAMPAIGN_FIELDS,
+    create_campaign,
+    delete_campaigns,
+    sync_campaign_entries,
+    update_campaign,
 )
 from .drafts import (
     DRAFT_FIELDS,
@@ -36,11 +44,14 @@ from .single import (
 )
 
 __all__ = [
+    "CAMPAIGN_FIELDS",
     "DRAFT_FIELDS",
     "LISTED_ENTRIES",
     "SINGLE_PROBLEMS",
     "InteractionProblem",
     "add_interaction_note",
+    "create_campaign",
+    "delete_campaigns",
     "delete_canceled_logged_segments",
     "delete_interaction_draft",
     "group_statistics",
@@ -51,6 +62,8 @@ __all__ = [
     "save_interaction_draft",
     "set_entries_canceled",
     "set_logged_segment_canceled",
+    "sync_campaign_entries",
     "template_statistics",
+    "update_campaign",
     "with_entry_counts",
 ]

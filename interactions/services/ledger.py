@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..exceptions import InteractionError
-from ..models import InteractionLogEntry, LoggedSegment
+from ..models import CampaignEntry, InteractionLogEntry, LoggedSegment
+from .campaigns import held_by, sync_campaign_entries
 
 __all__ = [
     "LISTED_ENTRIES",
@@ -31,9 +32,12 @@ def set_logged_segment_canceled(logged: LoggedSegment, *, canceled: bool, user) 
     """Cancel (or un-cancel) a logged segment and all its entries; returns entries changed."""
     LoggedSegment.objects.filter(pk=logged.pk).record_status(canceled=canceled)
     logged.canceled = canceled
-    return InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
+    changed = InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
         canceled=canceled
     )
+    # Its campaign entries follow (SPEC 8): every entry holding them changed with it.
+    sync_campaign_entries(CampaignEntry.objects.filter(logged_segment=logged))
+    return changed
 
 
 def _entry_queryset(entries) -> models.QuerySet:
@@ -77,7 +81,11 @@ def set_entries_canceled(entries: Iterable | models.QuerySet, *, canceled: bool,
                 % {"count": count, "entries": names},
                 code="logged_segment_canceled",
             )
-    return queryset.exclude(canceled=canceled).record_status(canceled=canceled)
+    changed = queryset.exclude(canceled=canceled).record_status(canceled=canceled)
+    # A campaign entry is canceled once every entry holding it is, and un-canceled with
+    # any of them (SPEC 8).
+    sync_campaign_entries(held_by(queryset))
+    return changed
 
 
 @transaction.atomic

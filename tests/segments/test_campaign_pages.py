@@ -13,7 +13,13 @@ from django.urls import reverse
 from crm.models import Contact
 from interactions.models import Campaign, CampaignEntry, InteractionLogEntry, LoggedSegment
 from segments.models import Segment
-from tests.factories import CampaignFactory, ContactFactory, UserFactory
+from tests.factories import (
+    CampaignFactory,
+    ContactFactory,
+    InteractionTemplateFactory,
+    SalespersonFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +223,54 @@ def test_the_campaign_page_runs_the_same_queries_for_10_and_1000_logged_segments
         assert response.context["statistics"]["interactions"] == size + 3
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_log_response_from_the_contact_card_is_prefilled_and_logs_a_response(staff_client, staff):
+    campaign = CampaignFactory(status="active")
+    logged_for(campaign, segments=1, user=staff)
+    contact = InteractionLogEntry.objects.get(campaign=campaign).contact
+    card = staff_client.get(contact.get_absolute_url()).content.decode()
+    link = f"?contact={contact.pk}&amp;campaign={campaign.pk}&amp;campaign_response=on"
+    assert link in card
+    form = staff_client.get(
+        reverse("interactions:log-interaction"),
+        {"contact": contact.pk, "campaign": campaign.pk, "campaign_response": "on"},
+    ).context["form"]
+    assert (form["campaign"].value(), form["campaign_response"].value()) == (
+        str(campaign.pk),
+        "on",
+    )
+    template = InteractionTemplateFactory(correspondence_type="hard_copy")
+    response = staff_client.post(
+        reverse("interactions:log-interaction"),
+        {
+            "contact": contact.pk,
+            "template": template.pk,
+            "salesperson": SalespersonFactory().pk,
+            "campaign": campaign.pk,
+            "campaign_response": "on",
+            "action": "log",
+        },
+    )
+    assert response.status_code == 302
+    reply = InteractionLogEntry.objects.filter(campaign=campaign).latest("entry_no")
+    assert (reply.contact, reply.campaign_response, reply.campaign_entry.campaign) == (
+        contact,
+        True,
+        campaign,
+    )
+    page = staff_client.get(campaign.get_absolute_url())
+    assert page.context["statistics"]["response_rate"] == 1.0
+
+
+def test_log_response_on_the_campaign_page_keeps_the_campaign_through_the_contact_search(
+    staff_client,
+):
+    campaign = CampaignFactory()
+    contact = ContactFactory(name="Ingrid Berg")
+    search = staff_client.get(
+        reverse("interactions:log-interaction"),
+        {"campaign": campaign.pk, "campaign_response": "on", "q": "Ingrid"},
+    ).content.decode()
+    assert f'name="campaign" value="{campaign.pk}"' in search
+    assert f"contact={contact.pk}" in search and f"campaign={campaign.pk}" in search

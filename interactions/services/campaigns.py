@@ -1,6 +1,6 @@
 """Campaign services (SPEC 8): creating and editing campaigns, the campaign entry of a
 single interaction, and keeping campaign entries canceled in step with the interaction
-log entries that hold them. ``interactions.services`` re-exports the public ones."""
+log entries that hold them. ``interactions.services`` re-exports them."""
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from crm.models import next_code
 
-from .exceptions import InteractionError
-from .models import Campaign, CampaignEntry, InteractionLogEntry
+from ..exceptions import InteractionError
+from ..models import Campaign, CampaignEntry, InteractionLogEntry
 
 __all__ = [
     "CAMPAIGN_FIELDS",
