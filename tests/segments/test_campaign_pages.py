@@ -274,3 +274,17 @@ def test_log_response_on_the_campaign_page_keeps_the_campaign_through_the_contac
     ).content.decode()
     assert f'name="campaign" value="{campaign.pk}"' in search
     assert f"contact={contact.pk}" in search and f"campaign={campaign.pk}" in search
+
+
+def test_logged_segments_and_entries_show_their_campaign(staff_client, staff):
+    campaign = CampaignFactory(description="Spring fair")
+    logged_for(campaign, segments=1, user=staff)
+    entry = InteractionLogEntry.objects.get(campaign=campaign)
+    page = staff_client.get(entry.logged_segment.get_absolute_url()).content.decode()
+    assert (
+        f'<a href="{campaign.get_absolute_url()}">{campaign.no}</a>'
+        in page.split('id="logged-segment-campaigns"')[1][:300]
+    )
+    page = staff_client.get(entry.get_absolute_url()).content.decode()
+    shown = page.split('id="entry-campaign"')[1][:400]
+    assert campaign.no in shown and "Spring fair" in shown and "Target" in shown
