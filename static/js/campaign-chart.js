@@ -15,7 +15,7 @@
     dataset.backgroundColor = colours[index % colours.length];
     dataset.borderColor = colours[index % colours.length];
   });
-  new window.Chart(canvas, {
+  var chart = new window.Chart(canvas, {
     type: "bar",
     data: data,
     options: {
@@ -23,4 +23,9 @@
       scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
     },
   });
+  // Drawn: the table under it becomes the "as a table" view, closed.
+  var details = document.getElementById("campaign-weeks-details");
+  if (chart && details) {
+    details.open = false;
+  }
 })();
