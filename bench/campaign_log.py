@@ -36,9 +36,9 @@ def with_campaigns(segment, user):
     spring = Campaign.objects.create(description="Spring fair", created_by=user)
     reply = Campaign.objects.create(description="Reply card", created_by=user)
     Segment.objects.filter(pk=segment.pk).update(campaign=spring, campaign_target=True)
-    SegmentLine.objects.filter(segment=segment).annotate(
-        tenth=Mod("contact_id", Value(10))
-    ).filter(tenth=0).update(campaign=reply, campaign_response=True)
+    SegmentLine.objects.filter(segment=segment).annotate(tenth=Mod("contact_id", Value(10))).filter(
+        tenth=0
+    ).update(campaign=reply, campaign_response=True)
     segment.refresh_from_db()
     return spring, reply
 

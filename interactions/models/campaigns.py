@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import CODE_LENGTH, next_code
+from crm.models import CODE_LENGTH
+from crm.numbering import next_code
 
 from .base import LedgerQuerySet, LedgerRecord
 

@@ -7,7 +7,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, ProtectedError
 from django.utils.translation import gettext as _
 
-from crm.models import next_code
+from crm.numbering import next_code
 
 from ..exceptions import InteractionError
 from ..models import Campaign, CampaignEntry, InteractionLogEntry
