@@ -292,6 +292,10 @@ class Contact(models.Model):
     )
     exclude_from_segment = models.BooleanField(_("exclude from segment"), default=False)
     privacy_blocked = models.BooleanField(_("privacy blocked"), default=False)
+    # Kept in step with the contact's consent events by crm.services.set_consent (SPEC 9).
+    email_opt_out = models.BooleanField(_("email opt-out"), default=False, editable=False)
+    letter_opt_out = models.BooleanField(_("letter opt-out"), default=False, editable=False)
+    phone_opt_out = models.BooleanField(_("phone opt-out"), default=False, editable=False)
     mailing_groups = models.ManyToManyField(
         MailingGroup, blank=True, related_name="contacts", verbose_name=_("mailing groups")
     )
@@ -372,6 +376,10 @@ class Contact(models.Model):
 
     def get_absolute_url(self):
         return reverse("crm:contact-detail", args=[self.pk])
+
+    def audit_repr(self) -> str:
+        """The audit trail names a contact by its number: no name to outlive an erasure."""
+        return self.no
 
     @property
     def country_name(self) -> str:

@@ -271,3 +271,7 @@ class InteractionLogEntry(LedgerRecord):
 
     def get_absolute_url(self):
         return reverse("interactions:entry-detail", args=[self.pk])
+
+    def audit_repr(self) -> str:
+        """The audit trail names an entry by its number: no contact name (erasure)."""
+        return str(self.entry_no)

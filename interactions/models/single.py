@@ -103,6 +103,10 @@ class InteractionDraft(models.Model):
     def __str__(self):
         return f"{self.contact} {self.template.code} {self.description}".strip()
 
+    def audit_repr(self) -> str:
+        """The audit trail names a draft by its key: no contact name (erasure)."""
+        return f"#{self.pk}"
+
 
 class InteractionNoteQuerySet(LedgerQuerySet):
     """Notes are append-only like the entries they annotate."""

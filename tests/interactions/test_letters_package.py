@@ -19,6 +19,9 @@ from interactions.letters.core import PreparedCache
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
+# No database in any of these: the SQLite pass runs them, the PostgreSQL pass need not.
+pytestmark = pytest.mark.once
+
 
 def paragraphs(document: bytes) -> list[str]:
     return [p.text for p in docx.Document(io.BytesIO(document)).paragraphs]
@@ -35,7 +38,6 @@ def _imports_mailmerge(path: Path) -> bool:
     return False
 
 
-@pytest.mark.once
 def test_only_the_adapter_imports_docx_mailmerge2():
     """Its private internals are used in one module, the one requirements.in names."""
     sources = [
@@ -48,7 +50,6 @@ def test_only_the_adapter_imports_docx_mailmerge2():
     assert users == ["interactions/letters/_mailmerge.py"]
 
 
-@pytest.mark.once
 def test_docx_mailmerge2_is_pinned_to_the_versions_the_adapter_knows():
     lines = (ROOT / "requirements.in").read_text().splitlines()
     at = [n for n, line in enumerate(lines) if line.startswith("docx-mailmerge2")]
