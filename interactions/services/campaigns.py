@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef, ProtectedError
 from django.utils.translation import gettext as _
 
+import audit
 from crm.numbering import next_code
 
 from ..exceptions import InteractionError
@@ -59,6 +60,7 @@ def create_campaign(*, user, no: str = "", description: str = "", **values) -> C
     except ValidationError as error:
         raise _refused(campaign, error) from None
     campaign.save()
+    audit.record(user, audit.Action.CAMPAIGN_CREATED, campaign)
     return campaign
 
 
@@ -69,13 +71,16 @@ def update_campaign(campaign: Campaign, *, user, **values) -> Campaign:
     if not values:
         return campaign
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    changed = sorted(name for name, value in values.items() if getattr(locked, name) != value)
     for name, value in values.items():
         setattr(locked, name, value)
     try:
         locked.full_clean(exclude=["no"])
     except ValidationError as error:
         raise _refused(locked, error) from None
-    locked.save(update_fields=sorted(values))
+    if changed:
+        locked.save(update_fields=changed)
+        audit.record(user, audit.Action.CAMPAIGN_CHANGED, locked, fields=changed)
     for name, value in values.items():
         setattr(campaign, name, value)
     return campaign
@@ -86,13 +91,19 @@ def delete_campaigns(campaigns: models.QuerySet, *, user) -> int:
     """Delete campaigns nothing refers to yet (no entry, segment or template); a campaign
     in use is refused by number and nothing is deleted."""
     try:
-        return campaigns.delete()[0]
+        deleted = campaigns.delete()[1].get(Campaign._meta.label, 0)
     except ProtectedError:
         raise InteractionError(
-            _("Campaigns in use cannot be deleted: %(campaigns)s.")
+            _(
+                "%(campaigns)s cannot be deleted: a campaign that interaction log entries, "
+                "segments or interaction templates refer to stays."
+            )
             % {"campaigns": ", ".join(campaigns.order_by("no").values_list("no", flat=True))},
             code="campaign_in_use",
         ) from None
+    if deleted:
+        audit.record(user, audit.Action.CAMPAIGNS_DELETED, None, count=deleted)
+    return deleted
 
 
 def single_campaign_entry(*, campaign_id: int, description: str, date, user) -> CampaignEntry:

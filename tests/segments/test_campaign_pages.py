@@ -288,3 +288,31 @@ def test_logged_segments_and_entries_show_their_campaign(staff_client, staff):
     page = staff_client.get(entry.get_absolute_url()).content.decode()
     shown = page.split('id="entry-campaign"')[1][:400]
     assert campaign.no in shown and "Spring fair" in shown and "Target" in shown
+
+
+def test_creating_and_changing_a_campaign_is_in_its_history(staff_client, staff):
+    from audit.models import AuditEntry
+
+    staff_client.post(
+        reverse("campaigns:campaign-create"), {"description": "Spring fair", "status": "planned"}
+    )
+    campaign = Campaign.objects.get()
+    staff_client.post(
+        reverse("campaigns:campaign-update", args=[campaign.pk]),
+        {"description": "Spring fair", "status": "active"},
+    )
+    rows = list(
+        AuditEntry.objects.filter(object_id=str(campaign.pk))
+        .order_by("pk")
+        .values_list("action", "details", "user")
+    )
+    assert rows == [
+        ("campaign_created", {}, staff.pk),
+        (
+            "campaign_changed",
+            {"fields": ["status"]},
+            staff.pk,
+        ),
+    ]
+    page = staff_client.get(campaign.get_absolute_url()).content.decode()
+    assert "Campaign changed" in page
