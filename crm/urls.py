@@ -43,4 +43,5 @@ urlpatterns = [
     path("segments/", include("segments.urls")),
     path("campaigns/", include("segments.campaign_urls")),
     path("jobs/", include("jobs.urls")),
+    path("api/", include("api.urls")),
 ]
