@@ -49,6 +49,7 @@ class NumberSeries(models.Model):
 SERIES_DEFAULTS = {
     "CONTACT": ("CT", 6),
     "SEGMENT": ("SEG", 5),
+    "CAMPAIGN": ("CP", 5),
 }
 
 
