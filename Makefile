@@ -1,7 +1,9 @@
 # The README's two commands: `make run` and `make test`. Everything else helps them.
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?=
+# Two workers (pytest-xdist), one file each at a time, so a session fixture such as the
+# crawl's demo seeding runs once per worker that needs it. PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test install install-system lint test-sqlite test-postgres bench bench-load clean serve-prod messages
 
