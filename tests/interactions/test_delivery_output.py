@@ -1,0 +1,160 @@
+"""Delivered emails are exactly what the letter says: the body converted from the merged
+letter, the attachment the merged letter's bytes, hostile values escaped.
+
+Written against the delivery that converted each merged letter with mammoth, and kept
+green when the body became prepared once per batch: the expected body here is still that
+conversion of the entry's own letter (``delivery.entry_letter``).
+"""
+
+import io
+
+import docx
+import mammoth
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+
+from interactions import delivery, letters
+from interactions.models import InteractionLogEntry
+from segments import services
+from segments.models import SegmentLine
+from tests.factories import (
+    ContactFactory,
+    InteractionTemplateFactory,
+    InteractionTemplateLanguageFactory,
+    SalespersonFactory,
+    SegmentFactory,
+)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+PARAGRAPHS = {
+    "en": [
+        "Dear «ContactName»,",
+        "«MailingAddress»",
+        "«PersonalNote»",
+        "Tab\t«CompanyName»\tend «City»«PostCode»",
+        "Unknown: «NoSuchField»",
+        "Regards, «SalespersonName» <«SalespersonEmail»>",
+    ],
+    "nb": ["Kjære «ContactName»!", "«PersonalNote»", "Hilsen «SalespersonName»"],
+}
+
+HOSTILE = '<script>alert("x")</script> & Co'
+
+CONTACTS = [
+    # (name, language, personal note, address)
+    (HOSTILE, "en", "Fish & chips <b>bold</b>\nsecond line\twith a tab", "Storgata 1 & 2"),
+    ("Bob \x07Jones", "en", "", ""),
+    ("Åse Øvre", "nb", "Ha en <fin> dag & natt", "Kirkeveien 3"),
+    ("Dag Dahl", "nb", "", "Veien 4"),
+]
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def segment(db, user):
+    template = InteractionTemplateFactory(default_language="en", correspondence_type="email")
+    for language, subject in [("en", "Offer & <news>"), ("nb", "Tilbud")]:
+        InteractionTemplateLanguageFactory(
+            template=template,
+            language=language,
+            subject=subject,
+            document=ContentFile(
+                letters.build_document(PARAGRAPHS[language]), name=f"{language}.docx"
+            ),
+        )
+    salesperson = SalespersonFactory(name="Kari & Co", email="kari@example.com")
+    segment = SegmentFactory(
+        interaction_template=template, salesperson=salesperson, created_by=user
+    )
+    for n, (name, language, note, address) in enumerate(CONTACTS, 1):
+        SegmentLine.objects.create(
+            segment=segment,
+            line_no=n * 10000,
+            contact=ContactFactory(
+                name=name, email=f"c{n}@example.com", language=language, address=address
+            ),
+            personal_note=note,
+        )
+    return segment
+
+
+def deliver(segment, user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        logged = services.log_segment(segment, user=user, deliver=True)
+    entries = list(InteractionLogEntry.objects.filter(logged_segment=logged).order_by("entry_no"))
+    assert [message.to for message in mail.outbox] == [[e.merge_data["Email"]] for e in entries]
+    return entries
+
+
+def converted(letter: bytes) -> tuple[str, str]:
+    """The body delivery always sent: the merged letter converted by mammoth."""
+    text = mammoth.extract_raw_text(io.BytesIO(letter)).value
+    html = mammoth.convert_to_html(io.BytesIO(letter)).value
+    return text, html
+
+
+def test_body_emails_are_the_converted_merged_letter(
+    segment, user, django_capture_on_commit_callbacks
+):
+    entries = deliver(segment, user, django_capture_on_commit_callbacks)
+    for entry, message in zip(entries, mail.outbox, strict=True):
+        text, html = converted(delivery.entry_letter(entry))
+        assert message.body == text
+        assert message.alternatives == [(html, "text/html")]
+        assert message.attachments == []
+        assert message.from_email == "crm@localhost"
+        assert message.reply_to == ["kari@example.com"]
+    assert [m.subject for m in mail.outbox] == ["Offer & <news>"] * 2 + ["Tilbud"] * 2
+
+
+def test_hostile_values_are_escaped_in_the_html_and_plain_in_the_text(
+    segment, user, django_capture_on_commit_callbacks
+):
+    deliver(segment, user, django_capture_on_commit_callbacks)
+    first, second, third, fourth = mail.outbox
+    html = first.alternatives[0][0]
+    assert "<script>" not in html and "<b>" not in html
+    assert "Dear &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co," in html
+    assert "Fish &amp; chips &lt;b&gt;bold&lt;/b&gt;<br />second line\twith a tab" in html
+    assert "Storgata 1 &amp; 2" in html
+    assert "Unknown: «NoSuchField»" in html
+    assert "Regards, Kari &amp; Co &lt;kari@example.com&gt;" in html
+    assert f"Dear {HOSTILE}," in first.body
+    assert "Fish & chips <b>bold</b>second line\twith a tab" in first.body
+    # A character XML forbids is dropped; an empty note leaves no empty paragraph.
+    assert "<p>Dear Bob Jones,</p>" in second.alternatives[0][0]
+    assert "<p></p>" not in second.alternatives[0][0]
+    assert "Ha en &lt;fin&gt; dag &amp; natt" in third.alternatives[0][0]
+    assert fourth.alternatives[0][0] == "<p>Kjære Dag Dahl!</p><p>Hilsen Kari &amp; Co</p>"
+    assert fourth.body == "Kjære Dag Dahl!\n\n\n\nHilsen Kari & Co\n\n"
+
+
+def test_attached_letters_are_the_merged_letter_bytes(
+    segment, user, django_capture_on_commit_callbacks
+):
+    segment.send_as_attachment = True
+    segment.save()
+    entries = deliver(segment, user, django_capture_on_commit_callbacks)
+    for entry, message in zip(entries, mail.outbox, strict=True):
+        [(name, content, mimetype)] = message.attachments
+        assert mimetype == DOCX
+        assert content == delivery.entry_letter(entry)
+        with entry.document.open("rb") as document:
+            assert content == letters.render(document.read(), delivery.entry_values(entry))
+        assert message.body == (entry.merge_data["PersonalNote"] or entry.subject)
+        assert message.alternatives == []
+        assert message.reply_to == ["kari@example.com"]
+    assert [m.attachments[0][0] for m in mail.outbox] == ["Offer &  news.docx"] * 2 + [
+        "Tilbud.docx"
+    ] * 2
+    paragraphs = [
+        p.text for p in docx.Document(io.BytesIO(mail.outbox[0].attachments[0][1])).paragraphs
+    ]
+    assert paragraphs[0] == f"Dear {HOSTILE},"
+    assert paragraphs[2] == "Fish & chips <b>bold</b>\nsecond line\twith a tab"
