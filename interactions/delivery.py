@@ -4,18 +4,18 @@ Every entry's letter is rendered from its ``merge_data`` snapshot and its stored
 so a letter downloaded again later is the one that was sent.
 """
 
-import io
 import smtplib
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import batched
 from pathlib import PurePosixPath
 
-import mammoth
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.db.models import Case, TextField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,8 +99,14 @@ def _rows(entries) -> Iterator[dict]:
     )
 
 
-def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternatives:
-    values = row["merge_data"] or {}
+def message_headers(row: dict) -> dict[str, str]:
+    """The extra headers of one entry's message: the one place that adds headers."""
+    return {}
+
+
+def _message(row: dict, document: bytes, *, attach: bool) -> EmailMultiAlternatives:
+    """One entry's message: its letter attached, or converted into the body."""
+    values = entry_values(row)
     recipient = values.get("Email") or row["contact__email"]
     if not recipient:
         raise LetterError(
@@ -110,34 +116,52 @@ def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternative
         )
     subject = letters.clean_text(row["subject"] or row["description"]).replace("\n", " ")
     reply_to = [values["SalespersonEmail"]] if values.get("SalespersonEmail") else []
+    headers = message_headers(row)
     if attach:
         body = values.get("PersonalNote") or subject
-        message = EmailMultiAlternatives(subject, body, to=[recipient], reply_to=reply_to)
+        message = EmailMultiAlternatives(
+            subject, body, to=[recipient], reply_to=reply_to, headers=headers
+        )
         message.attach(
             f"{letters.safe_filename(subject or _('Letter'))}.docx",
-            letter,
+            letters.render(document, values),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
     else:
-        text = mammoth.extract_raw_text(io.BytesIO(letter)).value
-        html = mammoth.convert_to_html(io.BytesIO(letter)).value
-        message = EmailMultiAlternatives(subject, text, to=[recipient], reply_to=reply_to)
+        text, html = letters.email_body(document, values)
+        message = EmailMultiAlternatives(
+            subject, text, to=[recipient], reply_to=reply_to, headers=headers
+        )
         message.attach_alternative(html, "text/html")
     return message
 
 
+def _reason(error: Exception) -> str:
+    return "; ".join(getattr(error, "messages", None) or [str(error)])[:1000]
+
+
 def _record(sent: list[int], failed: dict[str, list[int]]) -> None:
-    """Write the outcome of a batch of messages: one UPDATE per distinct outcome."""
+    """Write the outcome of a batch of messages: one UPDATE per status."""
     if sent:
         InteractionLogEntry.objects.filter(pk__in=sent).record_status(
             delivery_status=DeliveryStatus.SENT, delivery_error=""
         )
-    for error, entry_nos in failed.items():
+    if len(failed) == 1:
+        [(error, entry_nos)] = failed.items()
         InteractionLogEntry.objects.filter(pk__in=entry_nos).record_status(
             delivery_status=DeliveryStatus.FAILED, delivery_error=error
         )
-    sent.clear()
-    failed.clear()
+    elif failed:
+        InteractionLogEntry.objects.filter(
+            pk__in=[entry_no for entry_nos in failed.values() for entry_no in entry_nos]
+        ).record_status(
+            delivery_status=DeliveryStatus.FAILED,
+            delivery_error=Case(
+                *(When(pk__in=entry_nos, then=Value(error)) for error, entry_nos in failed.items()),
+                default=Value(""),
+                output_field=TextField(),
+            ),
+        )
 
 
 def send_emails(
@@ -172,34 +196,60 @@ def send_entry_email(entry_no: int) -> dict[str, int]:
     return _send(entries, attach=False)
 
 
+# The failures a message can meet: a bad document, a missing file, the mail server
+# refusing or unreachable, an address or header the mail framework rejects.
+FAILURES = (ValidationError, OSError, smtplib.SMTPException, ValueError)
+
+
 def _send(entries, *, attach: bool) -> dict[str, int]:
+    """Send the entries' messages batch by batch; a failure is recorded on its entry and
+    does not stop the others."""
     documents = DocumentCache()
     counts = {"sent": 0, "failed": 0}
+    for batch in batched(_rows(entries), CHUNK):
+        sent, failed = _send_batch(batch, documents, attach=attach)
+        _record(sent, failed)
+        counts["sent"] += len(sent)
+        counts["failed"] += sum(map(len, failed.values()))
+    return counts
+
+
+def _send_batch(rows, documents: DocumentCache, *, attach: bool):
+    """Build a batch's messages, then send them over one connection to the mail server;
+    returns the entries sent and the failed ones by reason."""
     sent: list[int] = []
     failed: dict[str, list[int]] = defaultdict(list)
+    messages = []
+    for row in rows:
+        try:
+            if not row["document"]:
+                raise _no_document_error(row)
+            messages.append(
+                (row["entry_no"], _message(row, documents.get(row["document"]), attach=attach))
+            )
+        except FAILURES as error:
+            failed[_reason(error)].append(row["entry_no"])
+    if not messages:
+        return sent, failed
     mailer = mailers.default
-    with mailer:
-        for row in _rows(entries):
-            try:
-                if not row["document"]:
-                    raise _no_document_error(row)
-                letter = letters.render(documents.get(row["document"]), entry_values(row))
-                message = _message(row, letter, attach=attach)
-                if not mailer.send_messages([message]):
-                    raise smtplib.SMTPException(_("The mail server accepted no recipient."))
-            # The failures a message can meet: a bad document, a missing file, the mail
-            # server refusing, a header the mail framework rejects.
-            except (ValidationError, OSError, smtplib.SMTPException, ValueError) as error:
-                reason = "; ".join(getattr(error, "messages", None) or [str(error)])
-                failed[reason[:1000]].append(row["entry_no"])
-                counts["failed"] += 1
-            else:
-                sent.append(row["entry_no"])
-                counts["sent"] += 1
-            if len(sent) + sum(map(len, failed.values())) >= CHUNK:
-                _record(sent, failed)
-        _record(sent, failed)
-    return counts
+    try:
+        with mailer:
+            for entry_no, message in messages:
+                # One message per call, on the open connection: each entry gets its own
+                # outcome, and a refused one does not stop the others.
+                try:
+                    if not mailer.send_messages([message]):
+                        raise smtplib.SMTPException(_("The mail server accepted no recipient."))
+                except FAILURES as error:
+                    failed[_reason(error)].append(entry_no)
+                else:
+                    sent.append(entry_no)
+    except FAILURES as error:
+        # The connection could not be opened (or closed): the batch's remaining messages
+        # are failed, to be sent again by retry_deliveries.
+        done = set(sent).union(*failed.values())
+        failed[_reason(error)].extend(no for no, _message in messages if no not in done)
+    return sent, failed
 
 
 def stale_pending(*, now=None) -> set[int]:

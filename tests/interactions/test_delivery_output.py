@@ -158,3 +158,71 @@ def test_attached_letters_are_the_merged_letter_bytes(
     ]
     assert paragraphs[0] == f"Dear {HOSTILE},"
     assert paragraphs[2] == "Fish & chips <b>bold</b>\nsecond line\twith a tab"
+
+
+def test_one_connection_and_one_update_per_status_per_batch(
+    segment, user, django_capture_on_commit_callbacks, monkeypatch, django_assert_num_queries
+):
+    """Batches of two: two connections for four entries, and each batch's outcome is
+    written by one UPDATE per status, whatever the number of distinct failure reasons."""
+    segment.send_as_attachment = True
+    segment.save()
+    logged = services.log_segment(segment, user=user)
+    InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
+        delivery_status="pending"
+    )
+    monkeypatch.setattr(delivery, "CHUNK", 2)
+    backend = type(mail.mailers.default)
+    real_send = backend.send_messages
+    opened = []
+
+    def refuse(self, messages):
+        [message] = messages
+        if message.to != ["c1@example.com"]:
+            raise OSError(f"refused {message.to[0]}")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(backend, "send_messages", refuse)
+    monkeypatch.setattr(backend, "open", lambda self: opened.append(1), raising=False)
+    # The rows; the first batch's sent and failed entries (one UPDATE each), then the
+    # second batch's two failed ones, with two different reasons, in one UPDATE.
+    with django_assert_num_queries(4) as queries:
+        counts = delivery.send_emails(logged)
+    assert counts == {"sent": 1, "failed": 3}
+    assert len(opened) == 2
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 3
+    rows = list(
+        InteractionLogEntry.objects.filter(logged_segment=logged)
+        .order_by("entry_no")
+        .values_list("delivery_status", "delivery_error")
+    )
+    assert rows == [
+        ("sent", ""),
+        ("failed", "refused c2@example.com"),
+        ("failed", "refused c3@example.com"),
+        ("failed", "refused c4@example.com"),
+    ]
+
+
+def test_a_mail_server_that_cannot_be_reached_fails_the_batch(
+    segment, user, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Before, the delivery stopped with the error and left every entry pending."""
+    logged = services.log_segment(segment, user=user)
+    InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
+        delivery_status="pending"
+    )
+    backend = type(mail.mailers.default)
+
+    def unreachable(self):
+        raise ConnectionRefusedError("Connection refused")
+
+    monkeypatch.setattr(backend, "open", unreachable, raising=False)
+    assert delivery.send_emails(logged) == {"sent": 0, "failed": 4}
+    assert mail.outbox == []
+    assert set(
+        InteractionLogEntry.objects.filter(logged_segment=logged).values_list(
+            "delivery_status", "delivery_error"
+        )
+    ) == {("failed", "Connection refused")}
