@@ -214,7 +214,9 @@ def _send(entries, *, attach: bool) -> dict[str, int]:
     return counts
 
 
-def _send_batch(rows, documents: DocumentCache, *, attach: bool):
+def _send_batch(
+    rows, documents: DocumentCache, *, attach: bool
+) -> tuple[list[int], dict[str, list[int]]]:
     """Build a batch's messages, then send them over one connection to the mail server;
     returns the entries sent and the failed ones by reason."""
     sent: list[int] = []
@@ -248,7 +250,9 @@ def _send_batch(rows, documents: DocumentCache, *, attach: bool):
         # The connection could not be opened (or closed): the batch's remaining messages
         # are failed, to be sent again by retry_deliveries.
         done = set(sent).union(*failed.values())
-        failed[_reason(error)].extend(no for no, _message in messages if no not in done)
+        left = [entry_no for entry_no, _message in messages if entry_no not in done]
+        if left:
+            failed[_reason(error)].extend(left)
     return sent, failed
 
 
