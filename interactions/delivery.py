@@ -8,7 +8,6 @@ import smtplib
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import batched
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
@@ -83,20 +82,35 @@ def entry_letter(entry: InteractionLogEntry) -> bytes:
     return letters.render(DocumentCache(1).get(row["document"]), entry_values(row))
 
 
+ROW_FIELDS = (
+    "entry_no",
+    "merge_data",
+    "document",
+    "language",
+    "subject",
+    "description",
+    "contact__email",
+)
+
+
 def _rows(entries) -> Iterator[dict]:
-    return (
-        entries.order_by("entry_no")
-        .values(
-            "entry_no",
-            "merge_data",
-            "document",
-            "language",
-            "subject",
-            "description",
-            "contact__email",
-        )
-        .iterator(chunk_size=CHUNK)
-    )
+    return entries.order_by("entry_no").values(*ROW_FIELDS).iterator(chunk_size=CHUNK)
+
+
+def _batches(entries) -> Iterator[list[dict]]:
+    """The entries' rows, CHUNK at a time, each batch read whole by a query of its own
+    (from the last entry number on): no read stays open while a batch's statuses are
+    written, which on SQLite (WAL) fails once another connection, such as the job's
+    heartbeat, has written in between."""
+    last = None
+    while True:
+        page = entries if last is None else entries.filter(entry_no__gt=last)
+        rows = list(page.order_by("entry_no").values(*ROW_FIELDS)[:CHUNK])
+        if rows:
+            yield rows
+        if len(rows) < CHUNK:
+            return
+        last = rows[-1]["entry_no"]
 
 
 def message_headers(row: dict) -> dict[str, str]:
@@ -206,7 +220,7 @@ def _send(entries, *, attach: bool) -> dict[str, int]:
     does not stop the others."""
     documents = DocumentCache()
     counts = {"sent": 0, "failed": 0}
-    for batch in batched(_rows(entries), CHUNK):
+    for batch in _batches(entries):
         sent, failed = _send_batch(batch, documents, attach=attach)
         _record(sent, failed)
         counts["sent"] += len(sent)

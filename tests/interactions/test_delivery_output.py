@@ -184,9 +184,10 @@ def test_one_connection_and_one_update_per_status_per_batch(
 
     monkeypatch.setattr(backend, "send_messages", refuse)
     monkeypatch.setattr(backend, "open", lambda self: opened.append(1), raising=False)
-    # The rows; the first batch's sent and failed entries (one UPDATE each), then the
-    # second batch's two failed ones, with two different reasons, in one UPDATE.
-    with django_assert_num_queries(4) as queries:
+    # Per batch its rows, then one UPDATE per status: the first batch's sent and failed
+    # entries, the second batch's two failed ones (two different reasons) in one UPDATE;
+    # a last read finds nothing more.
+    with django_assert_num_queries(6) as queries:
         counts = delivery.send_emails(logged)
     assert counts == {"sent": 1, "failed": 3}
     assert len(opened) == 2
