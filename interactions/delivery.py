@@ -4,18 +4,17 @@ Every entry's letter is rendered from its ``merge_data`` snapshot and its stored
 so a letter downloaded again later is the one that was sent.
 """
 
-import io
 import smtplib
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
-import mammoth
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.db.models import Case, TextField, Value, When
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -98,25 +97,61 @@ def entry_letter(entry: InteractionLogEntry) -> bytes:
     return letters.render(DocumentCache(1).get(row["document"]), entry_values(row))
 
 
+ROW_FIELDS = (
+    "entry_no",
+    "merge_data",
+    "document",
+    "language",
+    "subject",
+    "description",
+    "contact__email",
+    "contact_id",
+)
+
+
 def _rows(entries) -> Iterator[dict]:
-    return (
-        entries.order_by("entry_no")
-        .values(
-            "entry_no",
-            "merge_data",
-            "document",
-            "language",
-            "subject",
-            "description",
-            "contact__email",
-            "contact_id",
-        )
-        .iterator(chunk_size=CHUNK)
-    )
+    return entries.order_by("entry_no").values(*ROW_FIELDS).iterator(chunk_size=CHUNK)
 
 
-def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternatives:
-    values = row["merge_data"] or {}
+def _batches(entries) -> Iterator[list[dict]]:
+    """The entries' rows, CHUNK at a time, each batch read whole by a query of its own
+    (from the last entry number on): no read stays open while a batch's statuses are
+    written, which on SQLite (WAL) fails once another connection, such as the job's
+    heartbeat, has written in between."""
+    last = None
+    while True:
+        page = entries if last is None else entries.filter(entry_no__gt=last)
+        rows = list(page.order_by("entry_no").values(*ROW_FIELDS)[:CHUNK])
+        if rows:
+            yield rows
+        if len(rows) < CHUNK:
+            return
+        last = rows[-1]["entry_no"]
+
+
+def message_headers(row: dict) -> dict[str, str]:
+    """The extra headers of one entry's message: the one place that adds headers.
+
+    Every email carries the contact's unsubscribe link (SPEC 9): in the headers for the
+    mail client's one-click POST (RFC 8058), and in the body (``_unsubscribe_footer``)
+    unless the letter has it already (its «UnsubscribeUrl» field)."""
+    url = crm_services.unsubscribe_url(row["contact_id"])
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def _unsubscribe_footer(row: dict) -> str:
+    """The line with the unsubscribe link, in the entry's language."""
+    url = crm_services.unsubscribe_url(row["contact_id"])
+    with translation.override(row["language"] or translation.get_language()):
+        return _("To receive no more emails from us, open this link: %(url)s") % {"url": url}
+
+
+def _message(row: dict, document: bytes, *, attach: bool) -> EmailMultiAlternatives:
+    """One entry's message: its letter attached, or converted into the body."""
+    values = entry_values(row)
     recipient = values.get("Email") or row["contact__email"]
     if not recipient:
         raise LetterError(
@@ -126,16 +161,8 @@ def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternative
         )
     subject = letters.clean_text(row["subject"] or row["description"]).replace("\n", " ")
     reply_to = [values["SalespersonEmail"]] if values.get("SalespersonEmail") else []
-    # Every email carries the contact's unsubscribe link (SPEC 9): in the headers for the
-    # mail client's one-click POST (RFC 8058), and in the body unless the letter has it
-    # already (its «UnsubscribeUrl» field).
-    url = crm_services.unsubscribe_url(row["contact_id"])
-    headers = {
-        "List-Unsubscribe": f"<{url}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
-    with translation.override(row["language"] or translation.get_language()):
-        footer = _("To receive no more emails from us, open this link: %(url)s") % {"url": url}
+    headers = message_headers(row)
+    footer = _unsubscribe_footer(row)
     if attach:
         body = values.get("PersonalNote") or subject
         message = EmailMultiAlternatives(
@@ -143,12 +170,12 @@ def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternative
         )
         message.attach(
             f"{letters.safe_filename(subject or _('Letter'))}.docx",
-            letter,
+            letters.render(document, values),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
     else:
-        text = mammoth.extract_raw_text(io.BytesIO(letter)).value
-        html = mammoth.convert_to_html(io.BytesIO(letter)).value
+        text, html = letters.email_body(document, values)
+        url = values["UnsubscribeUrl"]
         if url not in text:
             text = f"{text}\n\n{footer}"
             html = f'{html}<p><a href="{escape(url)}">{escape(footer)}</a></p>'
@@ -159,18 +186,32 @@ def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternative
     return message
 
 
+def _reason(error: Exception) -> str:
+    return "; ".join(getattr(error, "messages", None) or [str(error)])[:1000]
+
+
 def _record(sent: list[int], failed: dict[str, list[int]]) -> None:
-    """Write the outcome of a batch of messages: one UPDATE per distinct outcome."""
+    """Write the outcome of a batch of messages: one UPDATE per status."""
     if sent:
         InteractionLogEntry.objects.filter(pk__in=sent).record_status(
             delivery_status=DeliveryStatus.SENT, delivery_error=""
         )
-    for error, entry_nos in failed.items():
+    if len(failed) == 1:
+        [(error, entry_nos)] = failed.items()
         InteractionLogEntry.objects.filter(pk__in=entry_nos).record_status(
             delivery_status=DeliveryStatus.FAILED, delivery_error=error
         )
-    sent.clear()
-    failed.clear()
+    elif failed:
+        InteractionLogEntry.objects.filter(
+            pk__in=[entry_no for entry_nos in failed.values() for entry_no in entry_nos]
+        ).record_status(
+            delivery_status=DeliveryStatus.FAILED,
+            delivery_error=Case(
+                *(When(pk__in=entry_nos, then=Value(error)) for error, entry_nos in failed.items()),
+                default=Value(""),
+                output_field=TextField(),
+            ),
+        )
 
 
 def send_emails(
@@ -205,34 +246,64 @@ def send_entry_email(entry_no: int) -> dict[str, int]:
     return _send(entries, attach=False)
 
 
+# The failures a message can meet: a bad document, a missing file, the mail server
+# refusing or unreachable, an address or header the mail framework rejects.
+FAILURES = (ValidationError, OSError, smtplib.SMTPException, ValueError)
+
+
 def _send(entries, *, attach: bool) -> dict[str, int]:
+    """Send the entries' messages batch by batch; a failure is recorded on its entry and
+    does not stop the others."""
     documents = DocumentCache()
     counts = {"sent": 0, "failed": 0}
+    for batch in _batches(entries):
+        sent, failed = _send_batch(batch, documents, attach=attach)
+        _record(sent, failed)
+        counts["sent"] += len(sent)
+        counts["failed"] += sum(map(len, failed.values()))
+    return counts
+
+
+def _send_batch(
+    rows, documents: DocumentCache, *, attach: bool
+) -> tuple[list[int], dict[str, list[int]]]:
+    """Build a batch's messages, then send them over one connection to the mail server;
+    returns the entries sent and the failed ones by reason."""
     sent: list[int] = []
     failed: dict[str, list[int]] = defaultdict(list)
+    messages = []
+    for row in rows:
+        try:
+            if not row["document"]:
+                raise _no_document_error(row)
+            messages.append(
+                (row["entry_no"], _message(row, documents.get(row["document"]), attach=attach))
+            )
+        except FAILURES as error:
+            failed[_reason(error)].append(row["entry_no"])
+    if not messages:
+        return sent, failed
     mailer = mailers.default
-    with mailer:
-        for row in _rows(entries):
-            try:
-                if not row["document"]:
-                    raise _no_document_error(row)
-                letter = letters.render(documents.get(row["document"]), entry_values(row))
-                message = _message(row, letter, attach=attach)
-                if not mailer.send_messages([message]):
-                    raise smtplib.SMTPException(_("The mail server accepted no recipient."))
-            # The failures a message can meet: a bad document, a missing file, the mail
-            # server refusing, a header the mail framework rejects.
-            except (ValidationError, OSError, smtplib.SMTPException, ValueError) as error:
-                reason = "; ".join(getattr(error, "messages", None) or [str(error)])
-                failed[reason[:1000]].append(row["entry_no"])
-                counts["failed"] += 1
-            else:
-                sent.append(row["entry_no"])
-                counts["sent"] += 1
-            if len(sent) + sum(map(len, failed.values())) >= CHUNK:
-                _record(sent, failed)
-        _record(sent, failed)
-    return counts
+    try:
+        with mailer:
+            for entry_no, message in messages:
+                # One message per call, on the open connection: each entry gets its own
+                # outcome, and a refused one does not stop the others.
+                try:
+                    if not mailer.send_messages([message]):
+                        raise smtplib.SMTPException(_("The mail server accepted no recipient."))
+                except FAILURES as error:
+                    failed[_reason(error)].append(entry_no)
+                else:
+                    sent.append(entry_no)
+    except FAILURES as error:
+        # The connection could not be opened (or closed): the batch's remaining messages
+        # are failed, to be sent again by retry_deliveries.
+        done = set(sent).union(*failed.values())
+        left = [entry_no for entry_no, _message in messages if entry_no not in done]
+        if left:
+            failed[_reason(error)].extend(left)
+    return sent, failed
 
 
 def stale_pending(*, now=None) -> set[int]:

@@ -14,6 +14,8 @@ Callers import from here (``from interactions import letters``); the modules ins
 - ``uploads``: ``check_upload``, the one check of every uploaded document;
 - ``core``: ``prepare`` / ``PreparedLetter``, the ``PreparedCache`` (thread-safe), and the
   core API of SPEC 4.3: ``fields``, ``render``, ``template_report``;
+- ``emails``: a letter as an email body (``email_body``), converted with mammoth once per
+  document, each contact's values filled into the converted text and HTML;
 - ``combined``: outputs of many letters (``write_zip``, ``write_combined``, ``safe_filename``);
 - ``pdf``: LibreOffice conversion (``pdf_available``, ``to_pdf``);
 - ``_mailmerge``: the only module touching docx-mailmerge2's private internals (its version
@@ -35,6 +37,7 @@ from .core import (
     render,
     template_report,
 )
+from .emails import email_body
 from .pdf import libreoffice, pdf_available, to_pdf
 from .uploads import MACROS, MAIN_DOCX, MAX_MEMBERS, MAX_RATIO, NOT_DOCX, check_upload
 
@@ -54,6 +57,7 @@ __all__ = [
     "build_document",
     "check_upload",
     "clean_text",
+    "email_body",
     "fields",
     "forget_prepared",
     "libreoffice",

@@ -58,22 +58,29 @@ class _Lookup:
         return value
 
 
-def _value_xml(item: Field, value, line_break: bytes, tab: bytes) -> bytes:
+def value_text(item: Field, value) -> str:
+    """The text a field occurrence shows for ``value`` (None: no value, the field shows
+    as «FieldName»); empty when the value is, its before/after text dropped with it."""
     if value is None:
-        text = f"«{item.name}»"
-    else:
-        text = clean_text(str(value))
-        if not text:
-            return b""
-        if item.case == "upper":
-            text = text.upper()
-        elif item.case == "lower":
-            text = text.lower()
-        elif item.case == "caps":
-            text = text.title()
-        elif item.case == "firstcap":
-            text = text[:1].upper() + text[1:]
-        text = item.before + text + item.after
+        return f"«{item.name}»"
+    text = clean_text(str(value))
+    if not text:
+        return ""
+    if item.case == "upper":
+        text = text.upper()
+    elif item.case == "lower":
+        text = text.lower()
+    elif item.case == "caps":
+        text = text.title()
+    elif item.case == "firstcap":
+        text = text[:1].upper() + text[1:]
+    return item.before + text + item.after
+
+
+def _value_xml(item: Field, value, line_break: bytes, tab: bytes) -> bytes:
+    text = value_text(item, value)
+    if not text:
+        return b""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     data = text.encode()
     if b"\n" in data or b"\r" in data:
@@ -88,5 +95,18 @@ def member_xml(member: _Templated, lookup: _Lookup) -> bytes:
     out = [pieces[0]]
     for index, item in enumerate(member.fields, 1):
         out.append(_value_xml(item, lookup.get(item.name), member.line_break, member.tab))
+        out.append(pieces[index])
+    return b"".join(out)
+
+
+def marked_xml(member: _Templated, start: int, empty: frozenset[int]) -> bytes:
+    """``member`` with its field occurrences numbered from ``start`` as MARK n MARK, the
+    ones in ``empty`` left empty: the shape of every letter whose values are empty there."""
+    pieces = member.pieces
+    out = [pieces[0]]
+    for index in range(1, len(pieces)):
+        number = start + index - 1
+        if number not in empty:
+            out.append(f"{MARK}{number}{MARK}".encode())
         out.append(pieces[index])
     return b"".join(out)

@@ -20,7 +20,7 @@ from lxml import etree
 
 from ..exceptions import LetterError
 from . import _mailmerge
-from ._template import MARK, _Lookup, _Templated, member_xml
+from ._template import MARK, _Lookup, _Templated, marked_xml, member_xml
 from ._zip import (
     _central_header,
     _deflate,
@@ -69,17 +69,42 @@ class PreparedLetter:
 
     def render(self, values: Mapping[str, str]) -> bytes:
         """The merged letter as ``.docx`` bytes."""
+        lookup = _Lookup(values)
+        return self._write(lambda templated: member_xml(templated, lookup))
+
+    def occurrences(self) -> list:
+        """Every field occurrence of the templated parts, in the order ``marked`` numbers
+        them (part by part, each part's fields in order)."""
+        return [
+            item
+            for member in self.members
+            if isinstance(member, _Templated)
+            for item in member.fields
+        ]
+
+    def marked(self, empty: frozenset[int]) -> bytes:
+        """The letter with occurrence n written as MARK n MARK (see ``occurrences``), and
+        the occurrences in ``empty`` empty: converted once, then filled per contact."""
+        numbered = {}
+        count = 0
+        for member in self.members:
+            if isinstance(member, _Templated):
+                numbered[id(member)] = count
+                count += len(member.fields)
+        return self._write(lambda templated: marked_xml(templated, numbered[id(templated)], empty))
+
+    def _write(self, xml_of) -> bytes:
+        """The ``.docx`` bytes with each templated part's XML from ``xml_of(part)``."""
         plan = self.__dict__.get("_ready")
         if plan is None:
             plan = self.__dict__["_ready"] = self._plan()
-        lookup = _Lookup(values)
         chunks = []
         central = []
         offset = 0
         pack = struct.Struct("<I").pack
         for templated, blob, before, after in plan:
             if templated is not None:
-                member = _deflated(templated, member_xml(templated, lookup))
+                member = _deflated(templated, xml_of(templated))
                 header = _local_header(member)
                 chunks.append(header)
                 chunks.append(member.compressed)
