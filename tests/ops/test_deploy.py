@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k3Yq8v9W2mZt5sR7pL1nB4cX6dF0gH-jUiOeAaQwErTyPlMzXcVbNm_1234567890",
     "DJANGO_SECURE": "true",
     "DJANGO_ALLOWED_HOSTS": "crm.example.com",
+    "SITE_URL": "https://crm.example.com",
     "DJANGO_SMTP_HOST": "smtp.example.com",
     "DATABASE_URL": "postgres://crm:secret@db.example.com:5432/crm",
 }
