@@ -135,6 +135,31 @@ def test_a_campaign_ending_before_it_starts_is_refused_and_nothing_saved(staff_c
     assert not Campaign.objects.exists()
 
 
+def test_a_refused_edit_says_why_once_and_does_not_offer_a_blank_number(staff_client):
+    """The walk saw the date error twice on the edit page (the template's own alert and
+    crispy's), under a number field that said "leave blank" though it cannot change."""
+    campaign = CampaignFactory(
+        description="Spring fair", starting_date=datetime.date(2027, 3, 1), ending_date=None
+    )
+    response = staff_client.post(
+        reverse("campaigns:campaign-update", args=[campaign.pk]),
+        {
+            "description": "Spring fair",
+            "starting_date": "2027-03-01",
+            "ending_date": "2027-02-01",
+            "status": "planned",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("The ending date cannot be before the starting date.") == 1
+    assert "Leave blank for the next number" not in page
+    campaign.refresh_from_db()
+    assert campaign.ending_date is None
+    new = staff_client.get(reverse("campaigns:campaign-create")).content.decode()
+    assert "Leave blank for the next number" in new
+
+
 def test_staff_edit_a_campaign_but_not_its_number(staff_client):
     campaign = CampaignFactory(description="Spring fair")
     response = staff_client.post(
