@@ -216,6 +216,37 @@ def test_the_campaign_page_shows_figures_chart_data_and_the_same_table(staff_cli
     assert "Log response" in html and f"campaign={campaign.pk}" in html
 
 
+def test_single_interactions_on_the_campaign_page_show_their_own_figures(staff_client, staff):
+    """The walk saw the demo's responses listed with blank interactions, cost and
+    duration: a single interaction's campaign entry counts its own entries."""
+    campaign = CampaignFactory(status="active")
+    logged_for(campaign, segments=2, user=staff, responses=1)
+    contact = ContactFactory()
+    reply = InteractionLogEntry.objects.create(
+        contact=contact,
+        contact_name=contact.name,
+        date=datetime.date(2027, 3, 21),
+        description="Call back",
+        cost=3,
+        duration=4,
+        campaign=campaign,
+        campaign_entry=CampaignEntry.objects.create(
+            campaign=campaign, date=datetime.date(2027, 3, 21), created_by=staff
+        ),
+        campaign_response=True,
+        created_by=staff,
+    )
+    rows = {
+        entry.pk: entry.figures
+        for entry in staff_client.get(campaign.get_absolute_url()).context["logged_page"]
+    }
+    assert rows[reply.campaign_entry_id] == {"interactions": 1, "cost": 3, "duration": 4}
+    segment_entry = CampaignEntry.objects.exclude(segment_no="").first()
+    assert (rows[segment_entry.pk]["interactions"], rows[segment_entry.pk]["cost"]) == (1, 2)
+    other = InteractionLogEntry.objects.filter(campaign_response=True).exclude(pk=reply.pk).get()
+    assert rows[other.campaign_entry_id] == {"interactions": 1, "cost": 0, "duration": 0}
+
+
 def test_new_segment_for_this_campaign_creates_a_segment_of_the_campaign(staff_client):
     campaign = CampaignFactory(description="Spring fair")
     page = staff_client.get(campaign.get_absolute_url()).content.decode()
