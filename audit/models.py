@@ -193,10 +193,29 @@ class AuditEntry(models.Model):
         except ValueError:
             return self.action
 
+    def _field_label(self, name) -> str:
+        """A field name of the object's model as its label ("campaign_target": "Campaign
+        target"); a name the model does not have is shown as it is."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.core.exceptions import FieldDoesNotExist
+
+        if not self.content_type_id or not isinstance(name, str):
+            return name
+        # get_for_id is cached: no query per row of a history panel.
+        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
+        try:
+            return str(model._meta.get_field(name).verbose_name) if model else name
+        except FieldDoesNotExist:
+            return name
+
     def detail_items(self) -> list[tuple[str, str]]:
-        """``details`` as (label, text) pairs for a page; lists are joined with commas."""
+        """``details`` as (label, text) pairs for a page; lists are joined with commas,
+        field names (``field``, ``fields``) read as the fields' labels."""
         items = []
         for key, value in self.details.items() if isinstance(self.details, dict) else ():
+            if key in ("field", "fields"):
+                names = value if isinstance(value, list | tuple) else [value]
+                value = [self._field_label(name) for name in names]
             if isinstance(value, list | tuple):
                 value = ", ".join(str(item) for item in value)
             elif isinstance(value, bool):

@@ -30,6 +30,7 @@ class CampaignForm(CrispyModelForm):
         if self.instance.pk:
             # The number is the campaign's identity once it exists.
             self.fields["no"].disabled = True
+            self.fields["no"].help_text = ""  # "leave blank for the next number" is for new ones
 
     def clean_no(self):
         return (self.cleaned_data.get("no") or "").strip().upper()

@@ -16,7 +16,12 @@ from django_filters.views import FilterView
 from interactions.campaign_forms import CampaignEntryFilter, CampaignFilter, CampaignForm
 from interactions.exceptions import InteractionError
 from interactions.models import Campaign, CampaignEntry
-from interactions.selectors import campaign_statistics, campaign_weeks, campaigns_with_figures
+from interactions.selectors import (
+    campaign_entry_figures,
+    campaign_statistics,
+    campaign_weeks,
+    campaigns_with_figures,
+)
 from interactions.services import create_campaign, update_campaign
 
 from .models import Segment
@@ -82,8 +87,15 @@ class CampaignDetailView(Permission, DetailView):
             .order_by("-entry_no"),
             SHORT_PAGE,
         ).get_page(get.get("logged_page"))
+        # A single interaction's campaign entry has no segment no.: its figures are its
+        # own entries', read for the page's rows in one query.
+        singles = campaign_entry_figures(
+            [entry.pk for entry in logged.object_list if not entry.segment_no]
+        )
         for entry in logged.object_list:
-            entry.figures = figures.get(entry.segment_no) if entry.segment_no else None
+            entry.figures = (
+                figures.get(entry.segment_no) if entry.segment_no else singles.get(entry.pk)
+            )
         entry_filter = CampaignEntryFilter(
             get or None,
             queryset=campaign.interaction_entries.select_related("contact", "template").order_by(

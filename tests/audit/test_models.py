@@ -124,6 +124,23 @@ def test_labels_and_details_read_in_norwegian(user):
         assert entry.detail_items() == [("Lagt til", 3), ("Felt", "a, b")]
 
 
+def test_changed_fields_read_as_their_labels_not_their_code_names(user):
+    """The walk found "Felt: campaign_target" on a Norwegian segment page: the history
+    panel names the object's fields by their labels, in the active language."""
+    from segments.services import update_segment_header
+
+    segment = SegmentFactory()
+    update_segment_header(segment, user=user, campaign_target=True, description="Spring fair")
+    entry = audit.history(segment).get(action=Action.HEADER_CHANGED)
+    assert entry.details == {"fields": ["campaign_target", "description"]}  # codes stored
+    with translation.override("nb"):
+        assert entry.detail_items() == [("Felt", "kampanjemål, beskrivelse")]
+    with translation.override("en"):
+        assert entry.detail_items() == [("Fields", "campaign target, description")]
+    reset = audit.record(user, Action.LINE_RESET, segment, line=10000, field="unit_cost")
+    assert reset.detail_items() == [("Line", 10000), ("Field", "unit cost")]
+
+
 def test_the_history_panel_escapes_and_paginates_in_two_queries(django_assert_num_queries):
     """Newest first, 20 a page, a "System" row without a user, user text escaped."""
     user = UserFactory(first_name="Kari", last_name="<b>Nordmann</b>")

@@ -48,3 +48,37 @@ def test_select_all_on_the_admin_export_page_works_under_the_csp(
     toggle.check()
     for index in range(fields.count()):
         expect(fields.nth(index)).to_be_checked()
+
+
+def test_the_contact_cards_interaction_table_stays_inside_its_card(
+    page: Page, live_server, login_as, staff
+):
+    """The walk saw a company's interaction table run past its card (and the page) on a
+    1400-pixel screen: the table scrolls inside the card instead."""
+    from interactions.services import log_interaction
+    from tests.factories import (
+        CompanyFactory,
+        ContactFactory,
+        InteractionTemplateFactory,
+        SalespersonFactory,
+    )
+
+    company = CompanyFactory(name="Aas, Birkeland og Bøe")
+    template = InteractionTemplateFactory()
+    salesperson = SalespersonFactory(name="Anthony Scott-Dawson")
+    for number in range(3):
+        colleague = ContactFactory(company=company, first_name="Mathias", surname="Andreassen")
+        log_interaction(
+            colleague,
+            template=template,
+            user=staff,
+            salesperson=salesperson,
+            description=f"Offer to prospects: autumn campaign number {number}",
+        )
+    page.set_viewport_size({"width": 1000, "height": 900})
+    login_as(staff)
+    page.goto(f"{live_server.url}/contacts/{company.pk}/")
+    expect(page.locator("#interactions tbody tr")).to_have_count(3)
+    # The card holds its table: nothing sticks out of it (the table scrolls within).
+    assert page.locator("#interactions").evaluate("card => card.scrollWidth <= card.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -135,6 +135,31 @@ def test_a_campaign_ending_before_it_starts_is_refused_and_nothing_saved(staff_c
     assert not Campaign.objects.exists()
 
 
+def test_a_refused_edit_says_why_once_and_does_not_offer_a_blank_number(staff_client):
+    """The walk saw the date error twice on the edit page (the template's own alert and
+    crispy's), under a number field that said "leave blank" though it cannot change."""
+    campaign = CampaignFactory(
+        description="Spring fair", starting_date=datetime.date(2027, 3, 1), ending_date=None
+    )
+    response = staff_client.post(
+        reverse("campaigns:campaign-update", args=[campaign.pk]),
+        {
+            "description": "Spring fair",
+            "starting_date": "2027-03-01",
+            "ending_date": "2027-02-01",
+            "status": "planned",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("The ending date cannot be before the starting date.") == 1
+    assert "Leave blank for the next number" not in page
+    campaign.refresh_from_db()
+    assert campaign.ending_date is None
+    new = staff_client.get(reverse("campaigns:campaign-create")).content.decode()
+    assert "Leave blank for the next number" in new
+
+
 def test_staff_edit_a_campaign_but_not_its_number(staff_client):
     campaign = CampaignFactory(description="Spring fair")
     response = staff_client.post(
@@ -189,6 +214,37 @@ def test_the_campaign_page_shows_figures_chart_data_and_the_same_table(staff_cli
             f'<td class="text-end">{interactions}</td><td class="text-end">{responses}</td>'
         )
     assert "Log response" in html and f"campaign={campaign.pk}" in html
+
+
+def test_single_interactions_on_the_campaign_page_show_their_own_figures(staff_client, staff):
+    """The walk saw the demo's responses listed with blank interactions, cost and
+    duration: a single interaction's campaign entry counts its own entries."""
+    campaign = CampaignFactory(status="active")
+    logged_for(campaign, segments=2, user=staff, responses=1)
+    contact = ContactFactory()
+    reply = InteractionLogEntry.objects.create(
+        contact=contact,
+        contact_name=contact.name,
+        date=datetime.date(2027, 3, 21),
+        description="Call back",
+        cost=3,
+        duration=4,
+        campaign=campaign,
+        campaign_entry=CampaignEntry.objects.create(
+            campaign=campaign, date=datetime.date(2027, 3, 21), created_by=staff
+        ),
+        campaign_response=True,
+        created_by=staff,
+    )
+    rows = {
+        entry.pk: entry.figures
+        for entry in staff_client.get(campaign.get_absolute_url()).context["logged_page"]
+    }
+    assert rows[reply.campaign_entry_id] == {"interactions": 1, "cost": 3, "duration": 4}
+    segment_entry = CampaignEntry.objects.exclude(segment_no="").first()
+    assert (rows[segment_entry.pk]["interactions"], rows[segment_entry.pk]["cost"]) == (1, 2)
+    other = InteractionLogEntry.objects.filter(campaign_response=True).exclude(pk=reply.pk).get()
+    assert rows[other.campaign_entry_id] == {"interactions": 1, "cost": 0, "duration": 0}
 
 
 def test_new_segment_for_this_campaign_creates_a_segment_of_the_campaign(staff_client):
