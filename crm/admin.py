@@ -11,6 +11,7 @@ from .models import (
     BusinessRelation,
     CompanyInformation,
     Contact,
+    ErasureRecord,
     IndustryGroup,
     JobResponsibility,
     MailingGroup,
@@ -231,3 +232,22 @@ class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
         if not obj.no:
             obj.no = next_code("CONTACT", Contact)
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(admin.ModelAdmin):
+    """Read-only: an erasure is recorded by ``crm.services.erase_contact`` alone."""
+
+    list_display = ["contact_no", "created_at", "created_by", "reason"]
+    list_filter = ["created_at"]
+    search_fields = ["contact_no", "reason"]
+    readonly_fields = ["contact_no", "reason", "counts", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

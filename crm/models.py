@@ -295,6 +295,8 @@ class Contact(models.Model):
     email_opt_out = models.BooleanField(_("email opt-out"), default=False, editable=False)
     letter_opt_out = models.BooleanField(_("letter opt-out"), default=False, editable=False)
     phone_opt_out = models.BooleanField(_("phone opt-out"), default=False, editable=False)
+    # Set by crm.services.erase_contact (SPEC 9): the personal data is gone for good.
+    erased = models.BooleanField(_("erased"), default=False, editable=False)
     mailing_groups = models.ManyToManyField(
         MailingGroup, blank=True, related_name="contacts", verbose_name=_("mailing groups")
     )
@@ -328,6 +330,10 @@ class Contact(models.Model):
             models.Index(fields=["post_code"], name="crm_contact_post_code_idx"),
             models.Index(fields=["name"], name="crm_contact_name_idx"),
             models.Index(fields=["language"], name="crm_contact_language_idx"),
+        ]
+        permissions = [
+            ("erase_contact", _("Can erase a contact's personal data")),
+            ("export_contact_data", _("Can export a contact's personal data")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -404,3 +410,28 @@ class Contact(models.Model):
     @property
     def is_company(self) -> bool:
         return self.type == ContactType.COMPANY
+
+
+class ErasureRecord(models.Model):
+    """That a contact's personal data was erased: who, when, why; no personal data itself."""
+
+    contact_no = models.CharField(_("contact no."), max_length=CODE_LENGTH, db_index=True)
+    reason = models.TextField(_("reason"))
+    counts = models.JSONField(
+        _("counts"),
+        default=dict,
+        blank=True,
+        help_text=_("How many rows and files of each kind the erasure changed or deleted."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("erased by")
+    )
+    created_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.contact_no} {self.created_at:%Y-%m-%d}"
