@@ -374,3 +374,14 @@ def test_the_card_downloads_the_subject_access_zip(person, client):
         assert EMAIL in archive.read("contact.json").decode()
     client.force_login(UserFactory(groups=["Marketing staff"]))
     assert client.get(f"/contacts/{person.pk}/personal-data/").status_code == 403
+
+
+def test_the_export_command_writes_the_zip_or_refuses_an_unknown_contact(person, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    target = tmp_path / "out.zip"
+    call_command("export_contact_data", person.no, str(target), stderr=io.StringIO())
+    with zipfile.ZipFile(target) as archive:
+        assert {"contact.json", "entries.csv"} <= set(archive.namelist())
+    with pytest.raises(CommandError, match="There is no contact CT999999"):
+        call_command("export_contact_data", "CT999999", str(target))
