@@ -74,6 +74,8 @@ def test_sources_registry_has_the_six_sources_of_the_spec():
         "evaluation",
         "canceled",
         "attempt_failed",
+        "min_count",
+        "within_days",
     ]
 
 
