@@ -382,6 +382,10 @@ class Contact(models.Model):
     def get_absolute_url(self):
         return reverse("crm:contact-detail", args=[self.pk])
 
+    def audit_repr(self) -> str:
+        """The audit trail names a contact by its number: no name to outlive an erasure."""
+        return self.no
+
     @property
     def country_name(self) -> str:
         """The country's name in the reader's language; ``country`` stays the ISO code."""

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "django_countries",
+    "audit",
     "jobs",
     "crm",
     "interactions",

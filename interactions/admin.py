@@ -5,6 +5,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .forms import CheckedDocumentForm
 from .models import (
     InteractionDraft,
@@ -48,6 +49,10 @@ class InteractionTemplateAdmin(admin.ModelAdmin):
     search_fields = ["code", "description"]
     autocomplete_fields = ["group"]
     inlines = [InteractionTemplateLanguageInline]
+
+    def save_model(self, request, obj, form, change):
+        # Through the service, which records who created or changed the template.
+        services.save_interaction_template(obj, user=request.user, fields=form.changed_data)
 
 
 @admin.register(InteractionTemplateLanguage)

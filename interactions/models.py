@@ -443,6 +443,10 @@ class InteractionLogEntry(LedgerRecord):
     def get_absolute_url(self):
         return reverse("interactions:entry-detail", args=[self.pk])
 
+    def audit_repr(self) -> str:
+        """The audit trail names an entry by its number: no contact name (erasure)."""
+        return str(self.entry_no)
+
 
 def draft_attachment_path(instance, filename):
     return f"drafts/{timezone.now():%Y/%m}/{filename}"
@@ -524,6 +528,10 @@ class InteractionDraft(models.Model):
 
     def __str__(self):
         return f"{self.contact} {self.template.code} {self.description}".strip()
+
+    def audit_repr(self) -> str:
+        """The audit trail names a draft by its key: no contact name (erasure)."""
+        return f"#{self.pk}"
 
 
 class InteractionNoteQuerySet(LedgerQuerySet):

@@ -2,7 +2,7 @@
 
 import datetime
 
-from crm.models import CompanyInformation, NumberSeries
+from crm.models import CompanyInformation, ErasureRecord, NumberSeries
 from interactions.models import (
     InteractionDraft,
     InteractionLogEntry,
@@ -110,5 +110,6 @@ def one_of_everything(user) -> dict:
             contact=person, template=version.template, created_by=user, description="Call"
         ),
         InteractionNote.objects.create(entry=entry, comment="Called back", created_by=user),
+        ErasureRecord.objects.create(contact_no="CT999999", reason="Request", created_by=user),
     ]
     return {type(obj): obj for obj in objects}

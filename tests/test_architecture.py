@@ -110,7 +110,9 @@ def test_every_setting_the_apps_read_is_declared():
     from django.conf import settings
 
     sources = [
-        p for app in ("crm", "interactions", "jobs", "segments") for p in (ROOT / app).rglob("*.py")
+        p
+        for app in ("audit", "crm", "interactions", "jobs", "segments")
+        for p in (ROOT / app).rglob("*.py")
     ]
     hidden = [str(p.relative_to(ROOT)) for p in sources if "getattr(settings" in p.read_text()]
     assert hidden == []
@@ -118,3 +120,25 @@ def test_every_setting_the_apps_read_is_declared():
     for name in ("LIBREOFFICE_BINARY", "LETTER_PDF_TIMEOUT"):
         assert hasattr(settings, name), name
         assert re.search(rf"^#? ?{name}=", example, re.MULTILINE), name
+
+
+def test_audit_is_the_bottom_app_every_app_may_record_with():
+    """audit imports none of the apps; the apps contract puts it below jobs (pyproject)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    contracts = {contract["id"]: contract for contract in config["contracts"]}
+    assert contracts["apps"]["layers"][-1] == "audit"
+    assert set(contracts["audit-generic"]["forbidden_modules"]) == {
+        "crm",
+        "interactions",
+        "jobs",
+        "segments",
+    }
+    imports = [
+        line
+        for path in (ROOT / "audit").rglob("*.py")
+        for line in path.read_text().splitlines()
+        if re.match(r"\s*(from|import) (crm|interactions|jobs|segments)\b", line)
+    ]
+    assert imports == []

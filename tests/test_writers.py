@@ -14,7 +14,7 @@ import pytest
 from django.contrib import admin
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("crm", "interactions", "jobs", "segments")
+APPS = ("audit", "crm", "interactions", "jobs", "segments")
 
 #: Method names that write rows when called on a model, a queryset, a form or a storage.
 WRITE_METHODS = frozenset(
@@ -72,8 +72,12 @@ ALLOWED = {
         "form.save",
     ): "a template's language version: the form checks the upload (checked_letter) and "
     "the version is reference data no segment lock covers",
-    (TEMPLATE_VIEWS, "TemplateCreateView", "CreateView.form_valid"): REFERENCE_DATA,
-    (TEMPLATE_VIEWS, "TemplateUpdateView", "UpdateView.form_valid"): REFERENCE_DATA,
+    (
+        TEMPLATE_VIEWS,
+        "_TemplateSaving.form_valid",
+        "form.save",
+    ): "commit=False is not a write: the form builds the template, which "
+    "services.save_interaction_template saves and records in the audit trail",
     (TEMPLATE_VIEWS, "GroupCreateView", "CreateView.form_valid"): REFERENCE_DATA,
     (TEMPLATE_VIEWS, "GroupUpdateView", "UpdateView.form_valid"): REFERENCE_DATA,
     (
@@ -99,7 +103,9 @@ ADMIN_ALLOWED = {
     "setup, not a rule a service enforces",
     "crm.Contact": ALLOWED[("crm/admin.py", "ContactAdmin.save_model", "super().save_model")],
     "interactions.InteractionGroup": REFERENCE_DATA,
-    "interactions.InteractionTemplate": REFERENCE_DATA,
+    "interactions.InteractionTemplate": "created and changed through "
+    "services.save_interaction_template (audited); deleting is reference data that the "
+    "database's PROTECT refuses while in use",
     "interactions.InteractionTemplateLanguage": ALLOWED[
         (TEMPLATE_VIEWS, "_LanguageMixin.form_valid", "form.save")
     ],

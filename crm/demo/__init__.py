@@ -63,13 +63,14 @@ def app_demos() -> list:
 def wipe_demo_data() -> None:
     """Delete every contact, segment, interaction (the ledger too) and reference row.
 
-    The tables of ``jobs`` (their targets are demo records), ``crm`` and every app with a
-    ``demo`` module go, in one flush (on PostgreSQL one ``TRUNCATE``: tables that
+    The tables of ``jobs`` (their targets are demo records), ``audit`` (its rows name demo
+    records by key, which the next demo reuses), ``crm`` and every app with a ``demo``
+    module go, in one flush (on PostgreSQL one ``TRUNCATE``: tables that
     reference each other must go together).
     Users, groups and permissions stay. The ledger is append-only for the application;
     starting the demo over is the one place that empties it, with the tables' own flush.
     """
-    labels = ["jobs", "crm"] + [demo.__name__.rpartition(".")[0] for demo in app_demos()]
+    labels = ["jobs", "audit", "crm"] + [demo.__name__.rpartition(".")[0] for demo in app_demos()]
     models = [
         model
         for config in apps.get_app_configs()

@@ -17,6 +17,8 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+import audit
+
 from ..choices import ContactType
 from ..models import Contact, ErasureRecord
 
@@ -117,6 +119,7 @@ def erase_contact(contact: Contact, *, user, reason: str) -> ErasureRecord:
     record = ErasureRecord.objects.create(
         contact_no=locked.no, reason=reason, counts=erasure.counts, created_by=user
     )
+    audit.record(user, audit.Action.CONTACT_ERASED, locked, **erasure.counts)
     files = sorted(erasure.files - {""})
     transaction.on_commit(lambda: delete_unreferenced_files(files))
     for attribute, value in {"name": name, "erased": True, **blank}.items():

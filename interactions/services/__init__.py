@@ -4,6 +4,7 @@
 - ``single``: log one interaction with one contact, preview its letter (SPEC 7).
 - ``drafts``: keep, log or throw away an unfinished single interaction (SPEC 7).
 - ``notes``: a note on an interaction log entry (SPEC 7).
+- ``templates``: create or change an interaction template (audited).
 
 The ledger statistics are reads and live in ``interactions.selectors``; they are
 re-exported here because callers have always found them on ``interactions.services``.
@@ -34,6 +35,7 @@ from .single import (
     log_interaction,
     preview_interaction_letter,
 )
+from .templates import save_interaction_template
 
 __all__ = [
     "DRAFT_FIELDS",
@@ -49,6 +51,7 @@ __all__ = [
     "logged_segment_counts",
     "preview_interaction_letter",
     "save_interaction_draft",
+    "save_interaction_template",
     "set_entries_canceled",
     "set_logged_segment_canceled",
     "template_statistics",

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import audit
 from crm.models import Contact
 
 from ..attachments import attachment_problems
@@ -70,6 +71,7 @@ def save_interaction_draft(
         draft.attachment = attachment
     draft.full_clean()
     draft.save()
+    audit.record(user, audit.Action.DRAFT_SAVED, draft, contact=contact.no, template=template.code)
     return draft
 
 
@@ -82,8 +84,17 @@ def log_interaction_draft(draft: InteractionDraft, *, user, **changes) -> Intera
         arguments["attachment"] = draft.attachment
     arguments.update(changes)
     contact = arguments.pop("contact", draft.contact)
-    entry = log_interaction(contact, user=user, **arguments)
+    with audit.steps():  # one audit row: the interaction logged, from this draft
+        entry = log_interaction(contact, user=user, **arguments)
     InteractionDraft.objects.filter(pk=draft.pk).delete()
+    audit.record(
+        user,
+        audit.Action.INTERACTION_LOGGED,
+        entry,
+        contact=contact.no,
+        template=arguments["template"].code,
+        draft=draft.pk,
+    )
     return entry
 
 
@@ -91,3 +102,4 @@ def log_interaction_draft(draft: InteractionDraft, *, user, **changes) -> Intera
 def delete_interaction_draft(draft: InteractionDraft, *, user) -> None:
     """Throw away a draft: it never reached the ledger."""
     InteractionDraft.objects.filter(pk=draft.pk).delete()
+    audit.record(user, audit.Action.DRAFT_DELETED, draft)

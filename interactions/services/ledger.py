@@ -12,6 +12,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+import audit
+
 from ..exceptions import InteractionError
 from ..models import InteractionLogEntry, LoggedSegment
 
@@ -31,9 +33,14 @@ def set_logged_segment_canceled(logged: LoggedSegment, *, canceled: bool, user) 
     """Cancel (or un-cancel) a logged segment and all its entries; returns entries changed."""
     LoggedSegment.objects.filter(pk=logged.pk).record_status(canceled=canceled)
     logged.canceled = canceled
-    return InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
+    changed = InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
         canceled=canceled
     )
+    action = (
+        audit.Action.LOGGED_SEGMENT_CANCELED if canceled else audit.Action.LOGGED_SEGMENT_UNCANCELED
+    )
+    audit.record(user, action, logged, entries=changed)
+    return changed
 
 
 def _entry_queryset(entries) -> models.QuerySet:
@@ -42,6 +49,18 @@ def _entry_queryset(entries) -> models.QuerySet:
         return InteractionLogEntry.objects.filter(pk__in=entries.values("pk"))
     keys = [entry.pk if isinstance(entry, InteractionLogEntry) else entry for entry in entries]
     return InteractionLogEntry.objects.filter(pk__in=keys)
+
+
+def _one_subject(entries: models.QuerySet) -> models.Model | None:
+    """What a change of ``entries`` is about: the one entry, else their one logged
+    segment, else nothing (the audit row then names no object)."""
+    first = list(entries.order_by("pk")[:2])
+    if len(first) == 1:
+        return first[0]
+    origins = list(entries.order_by().values_list("logged_segment", flat=True).distinct()[:2])
+    if len(origins) == 1 and origins[0] is not None:
+        return LoggedSegment.objects.filter(pk=origins[0]).first()
+    return None
 
 
 @transaction.atomic
@@ -77,7 +96,11 @@ def set_entries_canceled(entries: Iterable | models.QuerySet, *, canceled: bool,
                 % {"count": count, "entries": names},
                 code="logged_segment_canceled",
             )
-    return queryset.exclude(canceled=canceled).record_status(canceled=canceled)
+    changed = queryset.exclude(canceled=canceled).record_status(canceled=canceled)
+    if changed:
+        action = audit.Action.ENTRIES_CANCELED if canceled else audit.Action.ENTRIES_UNCANCELED
+        audit.record(user, action, _one_subject(queryset), entries=changed)
+    return changed
 
 
 @transaction.atomic
@@ -90,10 +113,10 @@ def delete_canceled_logged_segments(*, user, **filters) -> int:
         # The logged segments' keys (not their entries), read before anything changes: a
         # bad filter fails here, and a filter over the entries still holds once they are
         # unlinked.
-        keys = list(
+        found = dict(
             LoggedSegment.objects.filter(canceled=True, **filters)
             .order_by()
-            .values_list("pk", flat=True)
+            .values_list("pk", "segment_no")
             .distinct()
         )
     except (FieldError, ValueError, TypeError) as error:
@@ -102,5 +125,17 @@ def delete_canceled_logged_segments(*, user, **filters) -> int:
             % {"filters": ", ".join(sorted(filters)), "error": error},
             code="invalid_filter",
         ) from None
+    keys = list(found)
+    # The one logged segment deleted is named in the audit row (its name outlives it).
+    only = LoggedSegment.objects.get(pk=keys[0]) if len(keys) == 1 else None
     InteractionLogEntry.objects.filter(logged_segment__in=keys).record_status(logged_segment=None)
-    return LoggedSegment.objects.filter(pk__in=keys)._purge()
+    deleted = LoggedSegment.objects.filter(pk__in=keys)._purge()
+    if deleted:
+        audit.record(
+            user,
+            audit.Action.CANCELED_LOGGED_SEGMENTS_DELETED,
+            only,
+            count=deleted,
+            logged_segments=sorted(found.values())[:LISTED_ENTRIES],
+        )
+    return deleted

@@ -3,6 +3,8 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import audit
+
 from ..choices import Evaluation
 from ..exceptions import InteractionError
 from ..models import InteractionLogEntry, InteractionNote
@@ -57,4 +59,6 @@ def add_interaction_note(
         InteractionLogEntry.objects.filter(pk=locked.pk).record_status(**status)
         for name, value in status.items():
             setattr(entry, name, value)
+    # The comment stays on the note; the row says which of the entry's fields it set.
+    audit.record(user, audit.Action.NOTE_ADDED, locked, fields=sorted(status))
     return note

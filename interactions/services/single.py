@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+import audit
 from crm.choices import CorrespondenceType
 from crm.models import Contact, Salesperson
 
@@ -302,6 +303,9 @@ def log_interaction(
     if attachment:
         entry.attachment = attachment
     entry.save()
+    audit.record(
+        user, audit.Action.INTERACTION_LOGGED, entry, contact=contact.no, template=template.code
+    )
     if entry.delivery_status == DeliveryStatus.PENDING:
         transaction.on_commit(lambda: deliver_entry.enqueue(entry.pk))
     return entry

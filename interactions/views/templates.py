@@ -18,7 +18,7 @@ from django.views.generic import (
 )
 from django_filters.views import FilterView
 
-from .. import letters
+from .. import letters, services
 from ..exceptions import LetterError
 from ..filters import InteractionTemplateFilter
 from ..forms import (
@@ -68,7 +68,18 @@ class TemplateDetailView(Permission, DetailView):
         )
 
 
-class TemplateCreateView(Permission, SuccessMessageMixin, CreateView):
+class _TemplateSaving:
+    """Saves the template through its service, which records who created or changed it."""
+
+    def form_valid(self, form):
+        self.object = services.save_interaction_template(
+            form.save(commit=False), user=self.request.user, fields=form.changed_data
+        )
+        messages.success(self.request, self.get_success_message(form.cleaned_data))
+        return redirect(self.get_success_url())
+
+
+class TemplateCreateView(Permission, _TemplateSaving, SuccessMessageMixin, CreateView):
     permission_required = "interactions.add_interactiontemplate"
     model = InteractionTemplate
     form_class = InteractionTemplateForm
@@ -80,7 +91,7 @@ class TemplateCreateView(Permission, SuccessMessageMixin, CreateView):
     }
 
 
-class TemplateUpdateView(Permission, SuccessMessageMixin, UpdateView):
+class TemplateUpdateView(Permission, _TemplateSaving, SuccessMessageMixin, UpdateView):
     permission_required = "interactions.change_interactiontemplate"
     model = InteractionTemplate
     form_class = InteractionTemplateForm

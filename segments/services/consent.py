@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+import audit
 from crm.choices import CorrespondenceType
 
 from ..exceptions import SegmentError
@@ -75,4 +76,8 @@ def remove_refused_lines(segment: Segment, *, user) -> CriteriaAction:
         user=user,
         manual=True,
     )
-    return finish(action, removed=remove(lines, action))
+    removed = remove(lines, action)
+    audit.record(
+        user, audit.Action.REFUSED_LINES_REMOVED, segment, step=action.seq, removed=removed
+    )
+    return finish(action, removed=removed)

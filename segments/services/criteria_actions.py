@@ -8,6 +8,8 @@ removing is one snapshot ``INSERT ... SELECT`` into RemovedLine plus one ``DELET
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import audit
+
 from ..criteria import Criteria, parse_criteria
 from ..exceptions import SegmentError
 from ..matching import candidates, contact_order, matching_lines
@@ -41,6 +43,7 @@ def add_contacts(
     action = record(segment, state, CriteriaActionType.ADD, parsed.data, options, user=user)
     rows = candidates(segment, parsed.contacts, options)
     added = append(segment, state, rows, "pk", contact_order(), action)
+    audit.record(user, audit.Action.CRITERIA_ADDED, segment, step=action.seq, added=added)
     return finish(action, added=added)
 
 
@@ -54,7 +57,9 @@ def reduce_contacts(
     state = lock_state(segment)
     action = record(segment, state, CriteriaActionType.REDUCE, parsed.data, options, user=user)
     lines = segment.lines.filter(matching_lines(parsed.contacts, entire_companies))
-    return finish(action, removed=remove(lines, action))
+    removed = remove(lines, action)
+    audit.record(user, audit.Action.CRITERIA_REDUCED, segment, step=action.seq, removed=removed)
+    return finish(action, removed=removed)
 
 
 @transaction.atomic
@@ -67,7 +72,9 @@ def refine_contacts(
     state = lock_state(segment)
     action = record(segment, state, CriteriaActionType.REFINE, parsed.data, options, user=user)
     lines = segment.lines.filter(~matching_lines(parsed.contacts, entire_companies))
-    return finish(action, removed=remove(lines, action))
+    removed = remove(lines, action)
+    audit.record(user, audit.Action.CRITERIA_REFINED, segment, step=action.seq, removed=removed)
+    return finish(action, removed=removed)
 
 
 @transaction.atomic
@@ -85,12 +92,15 @@ def go_back(segment: Segment, *, user) -> CriteriaAction:
             _("Segment %(no)s has no action to go back from.") % {"no": segment.no},
             code="nothing_to_undo",
         )
-    delete_rows(segment.lines.filter(added_by=action))
-    insert_select(
+    removed = delete_rows(segment.lines.filter(added_by=action))
+    restored = insert_select(
         SegmentLine,
         RemovedLine.objects.filter(removed_by=action),
         {name: name for name in LINE_FIELDS},
     )
     delete_rows(RemovedLine.objects.filter(removed_by=action))
     delete_rows(CriteriaAction.objects.filter(pk=action.pk))
+    audit.record(
+        user, audit.Action.WENT_BACK, segment, step=action.seq, removed=removed, restored=restored
+    )
     return action

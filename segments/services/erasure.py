@@ -5,6 +5,7 @@ Registered in ``crm.services.ERASURE_SCRUBBERS`` by ``SegmentsConfig.ready``.
 
 from django.db.models import Q
 
+import audit
 from crm.services.erasure import Erasure
 
 from ..models import CriteriaActionType, RemovedLine, Segment, SegmentLine
@@ -45,5 +46,13 @@ def scrub_contact(erasure: Erasure) -> None:
         removed += delete_rows(snapshots)
         lines += removed_here
         finish(action, removed=removed_here)
+        audit.record(
+            erasure.user,
+            audit.Action.CONTACT_LEFT_SEGMENT,
+            segment,
+            step=action.seq,
+            removed=removed_here,
+            contact=contact.no,
+        )
     erasure.counts["segment_lines"] = lines
     erasure.counts["removed_line_snapshots"] = removed

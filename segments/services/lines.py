@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import audit
 from crm.models import Contact
 
 from ..exceptions import SegmentError
@@ -97,6 +98,7 @@ def add_line(segment: Segment, *, contact: Contact | str, user, **overrides) -> 
     line.added_by = action
     line.save(force_insert=True)
     finish(action, added=1)
+    audit.record(user, audit.Action.LINE_ADDED, segment, line=line.line_no, contact=contact.no)
     return line
 
 
@@ -122,6 +124,7 @@ def remove_line(line: SegmentLine, *, user) -> CriteriaAction:
             % {"line_no": line.line_no, "no": segment.no},
             code="line_missing",
         )
+    audit.record(user, audit.Action.LINE_REMOVED, segment, line=line.line_no, contact=contact_no)
     return finish(action, removed=removed)
 
 
@@ -150,15 +153,34 @@ def set_line_values(line: SegmentLine, *, user, **values) -> SegmentLine:
         )
     for name, value in values.items():
         setattr(line, name, value)
+    audit.record(
+        user,
+        audit.Action.LINE_CHANGED,
+        _segment_of(line),
+        line=line.line_no,
+        fields=sorted(values),
+    )
     return line
 
 
+@transaction.atomic
 def reset_line_value(line: SegmentLine, *, field: str, user) -> SegmentLine:
     """Clear one override: the line inherits the value again."""
     if field not in OVERRIDE_FIELDS:
         return set_line_values(line, user=user, **{field: None})  # refused: unknown field
     blank = None if SegmentLine._meta.get_field(field).null else ""
-    return set_line_values(line, user=user, **{field: blank})
+    with audit.steps():
+        set_line_values(line, user=user, **{field: blank})
+    audit.record(user, audit.Action.LINE_RESET, _segment_of(line), line=line.line_no, field=field)
+    return line
+
+
+def _segment_of(line: SegmentLine) -> Segment:
+    """The line's segment, named in its audit row (read only if not loaded yet)."""
+    if "segment" in line._state.fields_cache:
+        return line.segment
+    found = Segment.objects.only("no", "description").filter(pk=line.segment_id).first()
+    return found or Segment(pk=line.segment_id)
 
 
 def delete_unused_document(name: str) -> None:
@@ -184,11 +206,13 @@ def set_line_document(line: SegmentLine, *, upload: UploadedFile, user) -> Segme
     line.document.save(upload.name, upload, save=False)
     new = line.document.name
     try:
-        set_line_values(line, user=user, document=new)
+        with audit.steps():
+            set_line_values(line, user=user, document=new)
     except SegmentError:
         line.document.name = old
         delete_unused_document(new)
         raise
+    audit.record(user, audit.Action.DOCUMENT_CHANGED, _segment_of(line), line=line.line_no)
     transaction.on_commit(partial(delete_unused_document, old))
     return line
 
@@ -197,6 +221,8 @@ def set_line_document(line: SegmentLine, *, upload: UploadedFile, user) -> Segme
 def remove_line_document(line: SegmentLine, *, user) -> SegmentLine:
     """Remove the personalised document of ``line``: it gets the segment's letter again."""
     old = line.document.name
-    set_line_values(line, user=user, document="")
+    with audit.steps():
+        set_line_values(line, user=user, document="")
+    audit.record(user, audit.Action.DOCUMENT_REMOVED, _segment_of(line), line=line.line_no)
     transaction.on_commit(partial(delete_unused_document, old))
     return line

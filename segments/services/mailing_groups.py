@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Value
 
+import audit
 from crm.models import Contact, MailingGroup
 
 from ..models import Segment, SegmentLine
@@ -29,9 +30,19 @@ def apply_mailing_group(
     group = mailing_group_by_code(mailing_group)
     lock_state(segment)
     membership = Contact.mailing_groups.through
+    removed = {}
     if delete_old_assignments:
-        delete_rows(membership.objects.filter(mailinggroup=group))
+        removed["removed"] = delete_rows(membership.objects.filter(mailinggroup=group))
     contacts = Contact.objects.filter(
         Exists(SegmentLine.objects.filter(segment=segment, contact=OuterRef("pk")))
     ).exclude(Exists(membership.objects.filter(mailinggroup=group, contact=OuterRef("pk"))))
-    return insert_select(membership, contacts, {"contact": "pk", "mailinggroup": Value(group.pk)})
+    added = insert_select(membership, contacts, {"contact": "pk", "mailinggroup": Value(group.pk)})
+    audit.record(
+        user,
+        audit.Action.MAILING_GROUP_APPLIED,
+        segment,
+        mailing_group=group.code,
+        added=added,
+        **removed,
+    )
+    return added

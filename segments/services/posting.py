@@ -14,6 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
+import audit
 from crm.models import Contact
 from interactions import posting as rules
 from interactions.models import InteractionLogEntry, LoggedSegment
@@ -265,12 +266,14 @@ def log_segment(
         raise already_logged(locked.no) from None
     lines = merge_values(SegmentLine.objects.filter(segment=locked).with_effective_values())
     # Kept in line order, so that entry numbers follow line numbers.
-    insert_select(
+    entries = insert_select(
         InteractionLogEntry,
         lines.order_by("line_no"),
         _entry_columns(locked, logged, user=user, deliver=deliver),
         keep_order=True,
     )
+    # One row for the whole log, however many lines: the entries are the ledger's own record.
+    audit.record(user, audit.Action.SEGMENT_LOGGED, logged, segment=locked.no, entries=entries)
     delete_segment_rows(locked)
     if create_follow_up:
         create_follow_up_segment(logged, user=user)
@@ -284,10 +287,20 @@ def create_follow_up_segment(
     logged: LoggedSegment, *, user, skip_canceled: bool = False
 ) -> Segment:
     """A new segment "Follow-up on segment <no>" with the logged segment's contacts."""
-    segment = create_segment(
-        user=user,
-        description=_(FOLLOW_UP_DESCRIPTION) % {"no": logged.segment_no},
-        follow_up_of=logged,
+    with audit.steps():  # one audit row: the follow-up with its lines
+        segment = create_segment(
+            user=user,
+            description=_(FOLLOW_UP_DESCRIPTION) % {"no": logged.segment_no},
+            follow_up_of=logged,
+        )
+        action = reuse_logged_segment(
+            segment, logged=logged, skip_canceled=skip_canceled, user=user
+        )
+    audit.record(
+        user,
+        audit.Action.FOLLOW_UP_CREATED,
+        segment,
+        logged_segment=logged.segment_no,
+        added=action.added,
     )
-    reuse_logged_segment(segment, logged=logged, skip_canceled=skip_canceled, user=user)
     return segment

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.utils.translation import gettext as _
 
+import audit
 from interactions.models import InteractionLogEntry, LoggedSegment
 
 from ..exceptions import SegmentError
@@ -72,11 +73,12 @@ def save_criteria(segment: Segment, *, code: str, description: str = "", user) -
             code="code_in_use",
         ) from None
     copied = ["seq", "action", "criteria", "description", "manual", *OPTION_FIELDS]
-    insert_select(
+    steps = insert_select(
         SavedCriteriaAction,
         segment.actions.all(),
         {"saved": Value(saved.pk), **{name: name for name in copied}},
     )
+    audit.record(user, audit.Action.CRITERIA_SAVED, saved, segment=segment.no, steps=steps)
     return saved
 
 
@@ -91,31 +93,41 @@ def reuse_criteria(segment: Segment, *, saved: SavedCriteria | str, user) -> lis
             code="no_actions",
         )
     done = []
-    for step in steps:
-        if step.action == CriteriaActionType.ADD:
-            done.append(
-                add_contacts(
-                    segment,
-                    criteria=step.criteria,
-                    allow_existing=step.allow_existing,
-                    expand_companies=step.expand_companies,
-                    allow_related_companies=step.allow_related_companies,
-                    ignore_exclusion=step.ignore_exclusion,
-                    user=user,
+    with audit.steps():  # one audit row for the replay, with its totals
+        for step in steps:
+            if step.action == CriteriaActionType.ADD:
+                done.append(
+                    add_contacts(
+                        segment,
+                        criteria=step.criteria,
+                        allow_existing=step.allow_existing,
+                        expand_companies=step.expand_companies,
+                        allow_related_companies=step.allow_related_companies,
+                        ignore_exclusion=step.ignore_exclusion,
+                        user=user,
+                    )
                 )
-            )
-        else:
-            service = (
-                reduce_contacts if step.action == CriteriaActionType.REDUCE else refine_contacts
-            )
-            done.append(
-                service(
-                    segment,
-                    criteria=step.criteria,
-                    entire_companies=step.entire_companies,
-                    user=user,
+            else:
+                service = (
+                    reduce_contacts if step.action == CriteriaActionType.REDUCE else refine_contacts
                 )
-            )
+                done.append(
+                    service(
+                        segment,
+                        criteria=step.criteria,
+                        entire_companies=step.entire_companies,
+                        user=user,
+                    )
+                )
+    audit.record(
+        user,
+        audit.Action.CRITERIA_REUSED,
+        segment,
+        saved_criteria=saved.code,
+        steps=len(done),
+        added=sum(action.added for action in done),
+        removed=sum(action.removed for action in done),
+    )
     return done
 
 
@@ -123,6 +135,7 @@ def reuse_criteria(segment: Segment, *, saved: SavedCriteria | str, user) -> lis
 def delete_saved_criteria(saved: SavedCriteria, *, user) -> None:
     """Delete saved criteria with their actions; segments built from them keep their steps."""
     SavedCriteria.objects.filter(pk=saved.pk).delete()
+    audit.record(user, audit.Action.SAVED_CRITERIA_DELETED, saved)
 
 
 @transaction.atomic
@@ -153,4 +166,11 @@ def reuse_logged_segment(
         entries = entries.filter(canceled=False)
     order = [*contact_order("contact__"), F("entry_no").asc()]
     added = append(segment, state, entries, "contact", order, action)
+    audit.record(
+        user,
+        audit.Action.LOGGED_SEGMENT_REUSED,
+        segment,
+        logged_segment=logged.segment_no,
+        added=added,
+    )
     return finish(action, added=added)

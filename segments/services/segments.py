@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import audit
 from crm.models import Salesperson, next_code
 
 from ..exceptions import SegmentError
@@ -59,6 +60,7 @@ def create_segment(*, user, description: str = "", **header) -> Segment:
     except ValidationError as error:
         raise SegmentError(error.messages, code="invalid_segment") from None
     segment.save()
+    audit.record(user, audit.Action.SEGMENT_CREATED, segment)
     return segment
 
 
@@ -72,6 +74,7 @@ def update_segment_header(segment: Segment, *, user, **values) -> Segment:
             code="unknown_field",
         )
     locked = locked_segment(segment)
+    changed = audit.changed_fields(locked, values)
     for name, value in values.items():
         setattr(locked, name, value)
     try:
@@ -85,6 +88,7 @@ def update_segment_header(segment: Segment, *, user, **values) -> Segment:
     locked.save(update_fields=[*values, "updated_at"])
     for name in (*values, "updated_at"):
         setattr(segment, name, getattr(locked, name))
+    audit.record(user, audit.Action.HEADER_CHANGED, segment, fields=changed)
     return segment
 
 
@@ -93,6 +97,7 @@ def save_segment_language(version: SegmentLanguage, *, user) -> SegmentLanguage:
     """Save a language version (subject, letter document) of a segment, under its lock."""
     locked_segment(version.segment)
     version.save()
+    audit.record(user, audit.Action.LANGUAGE_SAVED, version.segment, language=version.language)
     return version
 
 
@@ -101,6 +106,7 @@ def delete_segment_language(version: SegmentLanguage, *, user) -> None:
     """Delete a language version of a segment, under its lock."""
     locked_segment(version.segment)
     SegmentLanguage.objects.filter(pk=version.pk).delete()
+    audit.record(user, audit.Action.LANGUAGE_DELETED, version.segment, language=version.language)
 
 
 @transaction.atomic
@@ -118,20 +124,23 @@ def delete_segment(segment: Segment, *, user) -> None:
         .exclude(document="")
         .values_list("document", flat=True),
     }
-    delete_segment_rows(locked)
+    lines = delete_segment_rows(locked)
+    audit.record(user, audit.Action.SEGMENT_DELETED, locked, lines=lines)
     for name in documents:
         transaction.on_commit(partial(delete_unused_document, name))
 
 
-def delete_segment_rows(segment: Segment) -> None:
-    """Delete the segment with its lines, languages, criteria actions and removed lines.
+def delete_segment_rows(segment: Segment) -> int:
+    """Delete the segment with its lines, languages, criteria actions and removed lines;
+    returns how many lines it had.
 
     The caller holds the segment's lock (deleting, or logging which ends in this).
     The big tables go first with one ``DELETE`` each, so that deleting the actions does
     not first clear ``added_by`` on every line.
     """
-    SegmentLine.objects.filter(segment=segment).delete()
+    lines = SegmentLine.objects.filter(segment=segment).delete()[1].get(SegmentLine._meta.label, 0)
     RemovedLine.objects.filter(segment=segment).delete()
     SegmentLanguage.objects.filter(segment=segment).delete()
     CriteriaAction.objects.filter(segment=segment).delete()
     Segment.objects.filter(pk=segment.pk).delete()
+    return lines
