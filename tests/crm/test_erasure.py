@@ -14,13 +14,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 
 from crm.models import CompanyInformation, Contact, ErasureRecord
 from crm.services import ErasureError, erase_contact
 from interactions import letters
 from interactions import services as interaction_services
-from interactions.ledger import BYPASS_TABLE, erasure_bypass
 from interactions.models import InteractionDraft, InteractionLogEntry
 from segments import services as segment_services
 from segments.models import RemovedLine, SegmentLine
@@ -286,34 +285,6 @@ def test_a_failing_scrubber_leaves_everything_as_it_was(person, template, admin,
     assert InteractionLogEntry.objects.filter(contact=person, contact_name=NAME).count() == 2
     assert SegmentLine.objects.filter(contact=person).count() == 1
     assert found_in_files(media)
-
-
-def test_the_ledger_lets_the_erasure_change_only_its_columns_of_that_contact(
-    person, template, admin
-):
-    other = ContactFactory(salesperson=person.salesperson)
-    mine = interaction_services.log_interaction(person, template=template, user=admin)
-    theirs = interaction_services.log_interaction(other, template=template, user=admin)
-    rows = InteractionLogEntry._base_manager
-    with transaction.atomic(), erasure_bypass(person.pk):
-        rows.filter(pk=mine.pk).update(contact_name="", merge_data={}, document="")
-        for pk, values in [
-            (mine.pk, {"description": "Rewritten"}),
-            (mine.pk, {"cost": 0}),
-            (theirs.pk, {"contact_name": ""}),
-        ]:
-            with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-                rows.filter(pk=pk).update(**values)
-        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-            rows.filter(pk=mine.pk).delete()
-    assert rows.get(pk=mine.pk).contact_name == ""
-    assert rows.get(pk=theirs.pk).contact_name == other.name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {BYPASS_TABLE}")
-        assert cursor.fetchone()[0] == 0
-    # Outside the erasure the same change is refused again.
-    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-        rows.filter(pk=theirs.pk).update(contact_name="")
 
 
 def test_an_erased_contacts_letter_says_it_was_erased(person, template, admin, client):
