@@ -110,7 +110,7 @@ class History:
         """Add ``count`` persons with an email address who are not on the segment yet."""
         candidates = list(
             Contact.objects.persons()
-            .filter(exclude_from_segment=False)
+            .filter(exclude_from_segment=False, privacy_blocked=False)
             .exclude(email="")
             .exclude(segment_lines__segment=segment)
             .order_by("pk")

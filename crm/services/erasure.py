@@ -102,7 +102,10 @@ def erase_contact(contact: Contact, *, user, reason: str) -> ErasureRecord:
     )
     name = erased_name(locked)
     blank = {name: "" for name in PERSONAL_FIELDS}
-    Contact.objects.filter(pk=locked.pk).update(name=name, erased=True, **blank)
+    # Privacy blocked too: no segment adds it and no logging writes to it again.
+    Contact.objects.filter(pk=locked.pk).update(
+        name=name, erased=True, privacy_blocked=True, **blank
+    )
     if locked.type == ContactType.COMPANY:
         erasure.counts["member_company_names"] = (
             Contact.objects.filter(company=locked.pk)
@@ -122,7 +125,12 @@ def erase_contact(contact: Contact, *, user, reason: str) -> ErasureRecord:
     audit.record(user, audit.Action.CONTACT_ERASED, locked, **erasure.counts)
     files = sorted(erasure.files - {""})
     transaction.on_commit(lambda: delete_unreferenced_files(files))
-    for attribute, value in {"name": name, "erased": True, **blank}.items():
+    for attribute, value in {
+        "name": name,
+        "erased": True,
+        "privacy_blocked": True,
+        **blank,
+    }.items():
         setattr(contact, attribute, value)
     return record
 

@@ -211,6 +211,7 @@ def test_erasure_leaves_no_personal_value_anywhere_and_statistics_unchanged(
         "",
         True,
     )
+    assert person.privacy_blocked  # never added to a segment again
     entries = InteractionLogEntry.objects.filter(contact=person)
     assert entries.count() == 2
     assert set(entries.values_list("contact_name", "document", "attachment")) == {("", "", "")}

@@ -148,3 +148,15 @@ def test_the_log_page_offers_to_remove_the_refused_lines(client):
         response.content.decode()
     )
     assert SegmentLine.objects.filter(segment=segment).count() == 3
+
+
+def test_reusing_a_logged_segment_leaves_out_privacy_blocked_contacts():
+    segment = loggable_segment(3, description="First")
+    user = UserFactory()
+    logged = services.log_segment(segment, user=user)
+    blocked = logged.entries.order_by("entry_no").first().contact
+    Contact.objects.filter(pk=blocked.pk).update(privacy_blocked=True)
+    again = SegmentFactory()
+    action = services.reuse_logged_segment(again, logged=logged, user=user)
+    assert action.added == 2
+    assert not again.lines.filter(contact=blocked).exists()
