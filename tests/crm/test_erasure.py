@@ -357,3 +357,18 @@ def test_the_export_command_writes_the_zip_or_refuses_an_unknown_contact(person,
         assert {"contact.json", "entries.csv"} <= set(archive.namelist())
     with pytest.raises(CommandError, match="There is no contact CT999999"):
         call_command("export_contact_data", "CT999999", str(target))
+
+
+def test_the_contact_admin_action_opens_the_erase_page_for_one_contact(person, admin, client):
+    client.force_login(admin)
+    url = "/admin/crm/contact/"
+    response = client.post(url, {"action": "erase_contact", "_selected_action": [person.pk]})
+    assert response.status_code == 302
+    assert response["Location"] == f"/contacts/{person.pk}/erase/"
+    other = ContactFactory()
+    response = client.post(
+        url, {"action": "erase_contact", "_selected_action": [person.pk, other.pk]}, follow=True
+    )
+    assert "Select exactly one contact to erase." in response.content.decode()
+    person.refresh_from_db()
+    assert not person.erased
