@@ -58,6 +58,8 @@ class Action(models.TextChoices):
     # Reference data.
     TEMPLATE_CREATED = "template_created", _("Interaction template created")
     TEMPLATE_CHANGED = "template_changed", _("Interaction template changed")
+    # Consent (SPEC 9).
+    CONSENT_CHANGED = "consent_changed", _("Consent changed")
 
 
 #: Labels of the keys services put in ``details``; an unknown key is shown as it is.
@@ -84,6 +86,9 @@ DETAIL_LABELS = {
     "entry": _("entry"),
     "draft": _("draft"),
     "follow_up": _("follow-up segment"),
+    "channel": _("channel"),
+    "granted": _("granted"),
+    "source": _("source"),
 }
 
 

@@ -11,6 +11,7 @@ from .choices import country_choices, country_name
 from .models import (
     BusinessRelation,
     CompanyInformation,
+    ConsentEvent,
     Contact,
     ErasureRecord,
     IndustryGroup,
@@ -259,6 +260,26 @@ class ErasureRecordAdmin(admin.ModelAdmin):
     readonly_fields = ["contact_no", "reason", "counts", "created_by", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(admin.ModelAdmin):
+    """Read-only: consent events are append-only, written by ``services.set_consent``."""
+
+    list_display = ["created_at", "contact", "channel", "granted", "source", "created_by"]
+    list_filter = ["channel", "granted", "source"]
+    list_select_related = ["contact", "created_by"]
+    search_fields = ["contact__no", "contact__name", "note"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

@@ -20,6 +20,27 @@ class CorrespondenceType(TextChoices):
     EMAIL = "email", _("Email")
 
 
+class ConsentChannel(TextChoices):
+    """The channels a contact may say no to (SPEC 9), each with its opt-out flag."""
+
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Phone")
+
+    @property
+    def opt_out_field(self) -> str:
+        return f"{self.value}_opt_out"
+
+
+class ConsentSource(TextChoices):
+    """Where a consent event came from."""
+
+    STAFF = "staff", _("Staff")
+    IMPORT = "import", _("Import")
+    UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
+    FORM = "form", _("Form")
+
+
 def blank_or(field: str, choices: type[TextChoices]):
     """A check condition: the field is blank or one of the choices' values."""
     return Q(**{field: ""}) | Q(**{f"{field}__in": choices.values})

@@ -3,6 +3,9 @@
 Related records are written by code (company by contact no.; salesperson, territory,
 salutation and groups by their code), so a file round-trips between databases.
 A file imports whole or not at all: one invalid row rolls back every row.
+The consent columns (``email_opt_out``, ``letter_opt_out``, ``phone_opt_out``) are never
+written to the contact directly: a row that changes one records a consent event with
+source ``import`` through ``services.set_consent``, in the import's transaction.
 """
 
 import re
@@ -11,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from .choices import ContactType, country_code
+from . import services
+from .choices import ConsentChannel, ConsentSource, ContactType, country_code
 from .models import (
     BusinessRelation,
     Contact,
@@ -94,6 +98,22 @@ class CodesWidget(widgets.ManyToManyWidget):
         return found
 
 
+class ConsentField(fields.Field):
+    """An opt-out flag: exported as it is; imported as a wish that ``after_save_instance``
+    hands to ``set_consent`` when it differs from the contact's flag. A blank cell keeps
+    the flag."""
+
+    def __init__(self, name):
+        super().__init__(attribute=name, column_name=name, widget=widgets.BooleanWidget())
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if self.column_name not in row:
+            return
+        value = self.clean(row, **kwargs)
+        if value is not None:
+            instance._consent_wanted = {**getattr(instance, "_consent_wanted", {}), self: value}
+
+
 def code_field(name, model):
     return fields.Field(attribute=name, column_name=name, widget=CodeWidget(model))
 
@@ -114,6 +134,9 @@ class ContactResource(resources.ModelResource):
     job_responsibilities = codes_field("job_responsibilities", JobResponsibility)
     industry_groups = codes_field("industry_groups", IndustryGroup)
     business_relations = codes_field("business_relations", BusinessRelation)
+    email_opt_out = ConsentField("email_opt_out")
+    letter_opt_out = ConsentField("letter_opt_out")
+    phone_opt_out = ConsentField("phone_opt_out")
 
     class Meta:
         model = Contact
@@ -146,6 +169,9 @@ class ContactResource(resources.ModelResource):
             "correspondence_type",
             "exclude_from_segment",
             "privacy_blocked",
+            "email_opt_out",
+            "letter_opt_out",
+            "phone_opt_out",
             "mailing_groups",
             "job_responsibilities",
             "industry_groups",
@@ -245,6 +271,38 @@ class ContactResource(resources.ModelResource):
                     errors[field.attribute] = ValidationError(str(error), code="invalid")
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _consent_changes(instance, original) -> dict[ConsentChannel, bool]:
+        """Channel -> opted out, for each consent column whose value differs from the flag."""
+        wanted = getattr(instance, "_consent_wanted", {})
+        return {
+            ConsentChannel(field.attribute.removesuffix("_opt_out")): value
+            for field, value in wanted.items()
+            if getattr(original, field.attribute) != value
+        }
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # The consent columns do not change the instance, so a row that changes only them
+        # would look unchanged.
+        if not import_validation_errors and self._consent_changes(instance, original):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        stored = Contact.objects.filter(pk=instance.pk).only(
+            "email_opt_out", "letter_opt_out", "phone_opt_out"
+        )
+        for channel, opted_out in self._consent_changes(instance, stored.get()).items():
+            services.set_consent(
+                instance,
+                channel=channel,
+                granted=not opted_out,
+                source=ConsentSource.IMPORT,
+                user=kwargs.get("user"),
+                note=_("Contact import"),
+            )
 
     def import_data(self, dataset, **kwargs):
         """Import every row or none: an invalid row rolls back the whole file."""

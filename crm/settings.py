@@ -58,11 +58,16 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "django_countries",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "audit",
     "jobs",
     "crm",
     "interactions",
     "segments",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +202,9 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "crm@localhost")
+# The site's public address, for absolute links in emails (the unsubscribe link, SPEC 9):
+# scheme and host, no trailing path. ``check --deploy`` refuses it unset or not https.
+SITE_URL = os.environ.get("SITE_URL", "").strip() or ("http://localhost:8000" if DEBUG else "")
 
 TASKS = {
     "default": {
@@ -259,6 +267,44 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
+}
+
+# The web API (SPEC 10, the api app): a token per user (``manage.py api_token USERNAME``)
+# or the session (CSRF enforced); the roles' permissions; RFC 9457 problem details;
+# API_THROTTLE_RATE requests per token (or session user), e.g. 1000/hour, 60/min.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "1000/hour")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM segments and interactions API",
+    "DESCRIPTION": (
+        "Build segments of contacts by criteria, log them into the interaction ledger and "
+        "read it back (SPEC section 10). Authenticate with `Authorization: Token <token>` "
+        "(`manage.py api_token USERNAME`). Errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Login throttling: AXES_FAILURE_LIMIT failed logins lock the username from that address.

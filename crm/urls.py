@@ -11,6 +11,7 @@ from django.urls import include, path
 
 from segments import site_views
 
+from . import unsubscribe
 from . import views as contact_views
 
 crm_patterns = (
@@ -27,6 +28,11 @@ crm_patterns = (
             "contacts/<int:pk>/personal-data/",
             contact_views.ContactDataExportView.as_view(),
             name="contact-data-export",
+        ),
+        path(
+            "contacts/<int:pk>/consent/",
+            contact_views.ContactConsentView.as_view(),
+            name="contact-consent",
         ),
     ],
     "crm",
@@ -48,8 +54,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The one page without login (SPEC 9): the signed token is the authorisation.
+    path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("", include(crm_patterns)),
     path("interactions/", include("interactions.urls")),
     path("segments/", include("segments.urls")),
     path("jobs/", include("jobs.urls")),
+    path("api/", include("api.urls")),
 ]

@@ -18,7 +18,9 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
 from . import services
+from .choices import ConsentChannel, ConsentSource
 from .filters import ContactFilter
+from .forms import ConsentForm
 from .models import Contact
 
 # How many of a contact's colleagues and interaction log entries the card shows.
@@ -66,6 +68,7 @@ class ContactDetailView(ContactPermission, DetailView):
             job_responsibilities=contact.job_responsibilities.all(),
             industry_groups=contact.industry_groups.all(),
             business_relations=contact.business_relations.all(),
+            consent=consent_rows(contact),
         )
         return context
 
@@ -121,3 +124,64 @@ class ContactDataExportView(PermissionRequiredMixin, View):
         services.export_contact_data(contact, stream)
         stream.seek(0)
         return FileResponse(stream, as_attachment=True, filename=f"{contact.no}-personal-data.zip")
+
+
+def consent_rows(contact: Contact) -> list[dict]:
+    """Per channel: its label, whether the contact opted out, and its history (one query)."""
+    history = services.consent_history(contact)
+    return [
+        {
+            "channel": channel.value,
+            "label": channel.label,
+            "opted_out": getattr(contact, channel.opt_out_field),
+            "events": history[channel.value],
+        }
+        for channel in ConsentChannel
+    ]
+
+
+class ContactConsentView(PermissionRequiredMixin, FormView):
+    """Change one channel's consent of a contact, with a reason (SPEC 9): both marketing
+    roles (``crm.add_consentevent``); everyone else sees the card read-only."""
+
+    permission_required = ("crm.view_contact", "crm.add_consentevent")
+    raise_exception = True
+    form_class = ConsentForm
+    template_name = "crm/contact_consent.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.contact = get_object_or_404(Contact, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        channel = self.request.GET.get("channel")
+        if channel not in ConsentChannel.values:
+            return {}
+        opted_out = getattr(self.contact, ConsentChannel(channel).opt_out_field)
+        return {"channel": channel, "granted": "yes" if opted_out else "no"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            contact=self.contact, consent=consent_rows(self.contact), **kwargs
+        )
+
+    def form_valid(self, form):
+        channel = ConsentChannel(form.cleaned_data["channel"])
+        granted = form.cleaned_data["granted"] == "yes"
+        services.set_consent(
+            self.contact,
+            channel=channel,
+            granted=granted,
+            source=ConsentSource.STAFF,
+            user=self.request.user,
+            note=form.cleaned_data["note"],
+        )
+        if granted:
+            message = _("%(contact)s may be contacted by %(channel)s again.")
+        else:
+            message = _("%(contact)s has opted out of %(channel)s.")
+        messages.success(
+            self.request,
+            message % {"contact": self.contact.name, "channel": str(channel.label).lower()},
+        )
+        return redirect(self.contact.get_absolute_url() + "#consent")

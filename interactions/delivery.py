@@ -16,9 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from crm import services as crm_services
 from crm.choices import CorrespondenceType
 from jobs import services as jobs
 from jobs.models import Job
@@ -53,11 +55,24 @@ class DocumentCache:
         return document
 
 
+def letter_values(merge: dict | None, *, contact_id: int | None, entry_no="") -> dict[str, str]:
+    """A letter's values: the ``merge_data`` snapshot plus the render-time fields, the
+    entry number (empty before logging) and the contact's email unsubscribe link."""
+    return {
+        **(merge or {}),
+        "EntryNo": str(entry_no),
+        "UnsubscribeUrl": crm_services.unsubscribe_url(contact_id) if contact_id else "",
+    }
+
+
 def entry_values(entry: InteractionLogEntry | dict) -> dict[str, str]:
-    """The merge values of a logged entry: its snapshot plus its entry number."""
+    """The merge values of a logged entry: its snapshot plus its entry number and the
+    contact's unsubscribe link."""
     if isinstance(entry, dict):
-        return {**(entry["merge_data"] or {}), "EntryNo": str(entry["entry_no"])}
-    return {**(entry.merge_data or {}), "EntryNo": str(entry.entry_no)}
+        return letter_values(
+            entry["merge_data"], contact_id=entry["contact_id"], entry_no=entry["entry_no"]
+        )
+    return letter_values(entry.merge_data, contact_id=entry.contact_id, entry_no=entry.entry_no)
 
 
 def _no_document_error(entry: dict) -> LetterError:
@@ -75,7 +90,15 @@ def entry_letter(entry: InteractionLogEntry) -> bytes:
     """The letter of a logged entry, rendered again exactly as it was sent."""
     row = (
         InteractionLogEntry.objects.filter(pk=entry.pk)
-        .values("entry_no", "merge_data", "document", "language", "contact__no", "contact__erased")
+        .values(
+            "entry_no",
+            "merge_data",
+            "document",
+            "language",
+            "contact__no",
+            "contact__erased",
+            "contact_id",
+        )
         .get()
     )
     if row["contact__erased"]:
@@ -103,6 +126,7 @@ def _rows(entries) -> Iterator[dict]:
             "subject",
             "description",
             "contact__email",
+            "contact_id",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -119,9 +143,21 @@ def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternative
         )
     subject = letters.clean_text(row["subject"] or row["description"]).replace("\n", " ")
     reply_to = [values["SalespersonEmail"]] if values.get("SalespersonEmail") else []
+    # Every email carries the contact's unsubscribe link (SPEC 9): in the headers for the
+    # mail client's one-click POST (RFC 8058), and in the body unless the letter has it
+    # already (its «UnsubscribeUrl» field).
+    url = crm_services.unsubscribe_url(row["contact_id"])
+    headers = {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    with translation.override(row["language"] or translation.get_language()):
+        footer = _("To receive no more emails from us, open this link: %(url)s") % {"url": url}
     if attach:
         body = values.get("PersonalNote") or subject
-        message = EmailMultiAlternatives(subject, body, to=[recipient], reply_to=reply_to)
+        message = EmailMultiAlternatives(
+            subject, f"{body}\n\n{footer}", to=[recipient], reply_to=reply_to, headers=headers
+        )
         message.attach(
             f"{letters.safe_filename(subject or _('Letter'))}.docx",
             letter,
@@ -130,7 +166,12 @@ def _message(row: dict, letter: bytes, *, attach: bool) -> EmailMultiAlternative
     else:
         text = mammoth.extract_raw_text(io.BytesIO(letter)).value
         html = mammoth.convert_to_html(io.BytesIO(letter)).value
-        message = EmailMultiAlternatives(subject, text, to=[recipient], reply_to=reply_to)
+        if url not in text:
+            text = f"{text}\n\n{footer}"
+            html = f'{html}<p><a href="{escape(url)}">{escape(footer)}</a></p>'
+        message = EmailMultiAlternatives(
+            subject, text, to=[recipient], reply_to=reply_to, headers=headers
+        )
         message.attach_alternative(html, "text/html")
     return message
 

@@ -2,9 +2,12 @@
 and a single interaction.
 
 ``merge_expressions`` gives every merge field of ``letters.MERGE_FIELDS`` (but
-``EntryNo``, which exists only once the entry is inserted) as an expression; the caller
-wraps them in one ``JSONObject``, so the database builds each entry's ``merge_data``
-snapshot, and what a preview shows is what is logged.
+``EntryNo``, which exists only once the entry is inserted, and ``UnsubscribeUrl``, a
+signed link the database cannot compute) as an expression; the caller wraps them in one
+``JSONObject``, so the database builds each entry's ``merge_data`` snapshot, and what a
+preview shows is what is logged. ``delivery.letter_values`` adds those two at render time; the
+link is the same on every render (the signature has no timestamp), so a letter rendered
+again later is still the one that was sent.
 """
 
 from collections.abc import Callable
@@ -33,8 +36,11 @@ from crm.models import CompanyInformation
 
 from .letters import MERGE_FIELDS
 
-#: Every field of ``merge_data``: all merge fields except ``EntryNo`` (see above).
-MERGE_DATA_FIELDS = tuple(name for name in MERGE_FIELDS if name != "EntryNo")
+#: Merge fields filled at render time, not in ``merge_data`` (see above).
+RENDER_TIME_FIELDS = ("EntryNo", "UnsubscribeUrl")
+#: Every field of ``merge_data``: all merge fields except the render-time ones.
+MERGE_DATA_FIELDS = tuple(name for name in MERGE_FIELDS if name not in RENDER_TIME_FIELDS)
+
 
 #: Placeholders a salutation formula may use, and the contact field each stands for.
 SALUTATION_PLACEHOLDERS = {

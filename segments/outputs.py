@@ -14,7 +14,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext as _
 
 from interactions import letters
-from interactions.delivery import DocumentCache
+from interactions.delivery import DocumentCache, letter_values
 
 from .exceptions import SegmentError
 from .merge import merge_expressions, merge_values
@@ -71,6 +71,7 @@ def _rows(lines) -> Iterator[dict]:
         .values(
             "line_no",
             "contact__name",
+            "contact_id",
             "effective_language",
             "effective_document",
             "merge_data",
@@ -87,7 +88,7 @@ def _letters(lines, progress=None) -> Iterator[tuple[dict, bytes, dict]]:
     for row in _rows(lines):
         if not row["effective_document"]:
             raise _no_document(row, row["segment__no"])
-        values = {**(row["merge_data"] or {}), "EntryNo": ""}
+        values = letter_values(row["merge_data"], contact_id=row["contact_id"])
         yield row, documents.get(row["effective_document"]), values
         if progress is not None:
             progress(1)
@@ -188,4 +189,7 @@ def template_report(segment: Segment, document: bytes) -> dict:
     if "EntryNo" in report["known"]:
         # The entry number exists only once the segment is logged.
         report["empty"]["EntryNo"] = 0
+    if "UnsubscribeUrl" in report["known"]:
+        # Every contact has its link, made when the letter is rendered.
+        report["empty"]["UnsubscribeUrl"] = 0
     return report

@@ -14,6 +14,7 @@ VIEW_ALL = [
     ("crm", m)
     for m in [
         "contact",
+        "consentevent",
         "salesperson",
         "territory",
         "mailinggroup",
@@ -59,8 +60,12 @@ SINGLE_INTERACTIONS = [
 ] + [("interactions", f"{verb}_interactiondraft") for verb in ("add", "change", "delete", "view")]
 
 
+#: Changing a contact's consent on its card (SPEC 9): both roles.
+CONSENT = [("crm", "add_consentevent")]
+
+
 def staff_permissions():
-    perms = [(app, f"view_{model}") for app, model in VIEW_ALL]
+    perms = [(app, f"view_{model}") for app, model in VIEW_ALL] + CONSENT
     for model in SEGMENT_MODELS:
         perms += [("segments", f"{verb}_{model}") for verb in ("add", "change", "delete", "view")]
     return perms + SINGLE_INTERACTIONS

@@ -2,6 +2,7 @@
 
 import datetime
 
+from crm import services as crm_services
 from crm.models import CompanyInformation, ErasureRecord, NumberSeries
 from interactions.models import (
     InteractionDraft,
@@ -111,5 +112,8 @@ def one_of_everything(user) -> dict:
         ),
         InteractionNote.objects.create(entry=entry, comment="Called back", created_by=user),
         ErasureRecord.objects.create(contact_no="CT999999", reason="Request", created_by=user),
+        crm_services.set_consent(
+            person, channel="letter", granted=False, source="staff", user=user, note="No paper"
+        ),
     ]
     return {type(obj): obj for obj in objects}

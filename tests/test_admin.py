@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from crm.models import CompanyInformation, ErasureRecord
+from crm.models import CompanyInformation, ConsentEvent, ErasureRecord
 from interactions.models import (
     InteractionLogEntry,
     InteractionNote,
@@ -28,6 +28,7 @@ READ_ONLY = LEDGER | {
     SegmentLine,
     CriteriaAction,
     RemovedLine,
+    ConsentEvent,
     ErasureRecord,  # written by crm.services.erase_contact only
 }
 APPS = {"crm", "interactions", "segments"}

@@ -121,3 +121,36 @@ def test_every_page_sends_a_csp_without_unsafe_inline(demo_crawl):
         )
         assert "'self'" in directives["style-src"], visit.url
         assert "unsafe-inline" not in visit.csp, (visit.url, visit.csp)
+
+
+#: The web API's pages are no links of the demo: its two GET pages for people are checked
+#: here as the crawl checks a page (the resources have their tests in tests/api/).
+API_PAGES = ("api:docs", "api:schema")
+
+
+@pytest.mark.parametrize("name", API_PAGES)
+def test_the_api_pages_answer_every_role_like_a_page(name, client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from tests.crawl import InlineCode
+    from tests.factories import UserFactory
+
+    path = reverse(name)
+    users = [
+        UserFactory(username="api-staff", groups=["Marketing staff"]),
+        UserFactory(username="api-manager", groups=["Marketing manager"]),
+        get_user_model().objects.create_superuser("api-admin", "a@example.com", "pw"),
+    ]
+    for user in users:
+        client.force_login(user)
+        response = client.get(path)
+        assert response.status_code == 200, (user, path)
+        if response["Content-Type"].startswith("text/html"):
+            assert "unsafe-inline" not in response["Content-Security-Policy"]
+            inline = InlineCode()
+            inline.feed(response.content.decode())
+            assert not inline.found, inline.found
+    client.logout()
+    if name == "api:docs":
+        assert client.get(path)["Location"].startswith("/accounts/login/")

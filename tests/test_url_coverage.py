@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("crm", "segments", "interactions", "jobs")
+APPS = ("crm", "segments", "interactions", "jobs", "api")
 TESTS = Path(__file__).resolve().parent
 
 #: Patterns the crawl cannot reach by a GET from a link (POST-only actions, pages reached
@@ -39,6 +39,45 @@ COVERED_BY_VIEW_TESTS = {
     "interactions:log-interaction-letter": "interactions/test_single_views.py",
     "interactions:entry-attachment": "interactions/test_single_views.py",
     "segments:remove-refused-lines": "segments/test_consent.py",
+}
+
+#: The web API's patterns (no HTML page links to them): the tests/api/ file naming each.
+COVERED_BY_VIEW_TESTS |= {
+    "api:docs": "test_crawl.py",
+    "api:schema": "test_crawl.py",
+    **{f"api:{name}": "api/test_contacts.py" for name in ("contact-list", "contact-detail")},
+    **{
+        f"api:{name}": "api/test_segments.py"
+        for name in (
+            "segment-list",
+            "segment-detail",
+            "line-list",
+            "line-detail",
+            "action-list",
+            "segment-add",
+            "segment-reduce",
+            "segment-refine",
+            "segment-preview",
+            "segment-go-back",
+            "save-criteria",
+            "reuse-criteria",
+            "segment-log",
+        )
+    },
+    **{
+        f"api:{name}": "api/test_ledger.py"
+        for name in (
+            "logged-segment-list",
+            "logged-segment-detail",
+            "logged-segment-cancel",
+            "logged-segment-follow-up",
+            "entry-list",
+            "entry-detail",
+            "entry-letter",
+            "entry-notes",
+            "interaction-create",
+        )
+    },
 }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0005_contact_opt_out'),
+        ('crm', '0006_consent_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

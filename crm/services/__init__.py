@@ -1,17 +1,37 @@
-"""The writers of crm (SPEC 9): consent, erasure and the subject access export.
+"""The crm services (SPEC 9): the only writers of consent and erasure, and the subject
+access export.
 
-Callers import from here (``from crm import services``); the modules are how the code is
-organised: ``erasure`` (the right to erasure), ``subject_access`` (the export).
+Each concern is a module (``consent``, ``erasure``, ``subject_access``); this package
+re-exports the public names, so callers write ``from crm import services`` and
+``services.set_consent(...)``.
 """
 
+from .consent import (
+    UNSUBSCRIBE_SALT,
+    InvalidUnsubscribeToken,
+    consent_history,
+    read_unsubscribe_token,
+    set_consent,
+    unsubscribe,
+    unsubscribe_token,
+    unsubscribe_url,
+)
 from .erasure import ERASURE_SCRUBBERS, ErasureError, erase_contact, erased_name
 from .subject_access import CONTACT_DATA_EXPORTERS, export_contact_data
 
 __all__ = [
     "CONTACT_DATA_EXPORTERS",
     "ERASURE_SCRUBBERS",
+    "UNSUBSCRIBE_SALT",
     "ErasureError",
+    "InvalidUnsubscribeToken",
+    "consent_history",
     "erase_contact",
     "erased_name",
     "export_contact_data",
+    "read_unsubscribe_token",
+    "set_consent",
+    "unsubscribe",
+    "unsubscribe_token",
+    "unsubscribe_url",
 ]

@@ -10,11 +10,10 @@ import zipfile
 from collections.abc import Callable
 from typing import BinaryIO
 
-from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 
-from ..models import Contact
+from ..models import ConsentEvent, Contact
 
 __all__ = ["CONTACT_DATA_EXPORTERS", "export_contact_data"]
 
@@ -39,11 +38,7 @@ def _row(obj: Model, skipped=frozenset()) -> dict:
 
 
 def _consent_events(contact: Contact) -> list[dict]:
-    try:
-        model = apps.get_model("crm", "ConsentEvent")
-    except LookupError:  # consent arrives with SPEC 9's consent events
-        return []
-    events = model._base_manager.filter(contact=contact).order_by("created_at", "pk")
+    events = ConsentEvent.objects.filter(contact=contact).order_by("created_at", "pk")
     return [_row(event, {"id", "contact"}) for event in events]
 
 

@@ -32,6 +32,7 @@ MERGE_FIELDS: "OrderedDict[str, str]" = OrderedDict(
         ("Description", _("Description")),
         ("SegmentNo", _("Segment number")),
         ("EntryNo", _("Interaction log entry number")),
+        ("UnsubscribeUrl", _("Link to unsubscribe from emails (no login needed)")),
         ("PersonalNote", _("Personal note of the segment line")),
         ("OurName", _("Our company name")),
         ("OurAddress", _("Our address")),

@@ -117,7 +117,9 @@ def export_contact_entries(contact: Contact, archive: zipfile.ZipFile) -> None:
         writer.writerow(row)
     archive.writestr("entries.csv", text.getvalue())
     cache = delivery.DocumentCache()
-    rows = entries.exclude(document="").values("entry_no", "merge_data", "document", "language")
+    rows = entries.exclude(document="").values(
+        "entry_no", "merge_data", "document", "language", "contact_id"
+    )
     for row in rows.iterator():
         try:
             letter = letters.render(cache.get(row["document"]), delivery.entry_values(row))

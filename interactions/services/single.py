@@ -22,6 +22,7 @@ from crm.models import Contact, Salesperson
 from .. import effective, letters, posting
 from ..attachments import attachment_problems
 from ..choices import DeliveryStatus, Evaluation, InformationFlow, InitiatedBy
+from ..delivery import letter_values
 from ..exceptions import InteractionError
 from ..merge import merge_data
 from ..models import InteractionLogEntry, InteractionTemplate
@@ -215,11 +216,12 @@ def preview_interaction_letter(
         contact, template=template, user=user, given=_given(**given), personal_note=personal_note
     )
     document, merge = rows.values_list("effective_document", "merge_data").get()
+    merge = letter_values(merge, contact_id=contact.pk)
     if not document:
         return None
     with default_storage.open(document, "rb") as stored:
         document = stored.read()
-    return letters.render(document, {**merge, "EntryNo": ""})
+    return letters.render(document, merge)
 
 
 @transaction.atomic

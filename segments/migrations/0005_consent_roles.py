@@ -1,9 +1,9 @@
-"""Give marketing managers the subject access export of SPEC 9 (``crm.export_contact_data``).
-
-Erasure (``crm.erase_contact``) stays with administrators: no role gets it.
-"""
+"""Give both roles the consent permissions of SPEC 9: see a contact's consent history
+and change its consent on the card. Roles keep everything else as it is."""
 
 from django.db import migrations
+
+NEW_PERMISSIONS = [("crm", "view_consentevent"), ("crm", "add_consentevent")]
 
 
 def grant(apps, schema_editor):
@@ -16,17 +16,20 @@ def grant(apps, schema_editor):
         app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.using(using).get(
-        content_type__app_label="crm", codename="export_contact_data"
-    )
-    for group in Group.objects.using(using).filter(name="Marketing manager"):
-        group.permissions.add(permission)
+    permissions = [
+        Permission.objects.using(using).get(content_type__app_label=app, codename=codename)
+        for app, codename in NEW_PERMISSIONS
+    ]
+    for group in Group.objects.using(using).filter(
+        name__in=["Marketing staff", "Marketing manager"]
+    ):
+        group.permissions.add(*permissions)
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("segments", "0004_single_interaction_roles"),
-        ("crm", "0007_erasure"),
+        ("crm", "0006_consent_event"),
     ]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

@@ -1,0 +1,80 @@
+"""schemathesis against the committed schema (docs/openapi.yaml, kept equal to the code by
+test_schema.py), in-process through the WSGI app: bounded, deterministic examples per
+operation, as a manager with a token. No answer may be a 5xx or break the schema.
+
+It takes about 40 s of CPU, so it runs once, in make test's SQLite pass (``once``). It
+passes on PostgreSQL too: drop the marker and run it with ``scripts/with-postgres.sh``.
+"""
+
+from pathlib import Path
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from api import services as api_services
+from segments import services
+from tests.factories import (
+    ContactFactory,
+    InteractionTemplateFactory,
+    SalespersonFactory,
+    UserFactory,
+)
+
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml"
+
+schema = schemathesis.openapi.from_path(SCHEMA)
+schema.app = WSGIHandler()
+
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
+
+
+@pytest.fixture
+def in_the_test_transaction():
+    """Keep the connection open across requests, as Django's test client does.
+
+    The WSGI handler closes old connections when a request ends; on PostgreSQL that
+    would close the test's transaction under it.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, in_the_test_transaction):
+    """A manager's token, and a segment, a logged segment and their lines to find."""
+    user = UserFactory(username="fuzzer", groups=["Marketing manager"])
+    salesperson = SalespersonFactory(code="SP1")
+    template = InteractionTemplateFactory(code="LETTER")
+    for _ in range(3):
+        ContactFactory(country="NO", salesperson=salesperson)
+    header = {"interaction_template": template, "salesperson": salesperson}
+    logged = services.create_segment(user=user, description="Logged", **header)
+    services.add_contacts(logged, criteria={"contact": {"country": "NO"}}, user=user)
+    services.log_segment(logged, user=user)
+    segment = services.create_segment(user=user, description="Open", **header)
+    services.add_contacts(segment, criteria={"contact": {"country": "NO"}}, user=user)
+    return api_services.get_token(user).key
+
+
+@schema.parametrize()
+@settings(
+    max_examples=5,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_error_and_every_answer_matches_the_schema(case, token):
+    case.call_and_validate(
+        headers={"Authorization": f"Token {token}"},
+        checks=[not_a_server_error, response_schema_conformance],
+    )
