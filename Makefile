@@ -1,7 +1,9 @@
 # The README's two commands: `make run` and `make test`. Everything else helps them.
 VENV := .venv
 PY := $(VENV)/bin/python
-PYTEST_ARGS ?=
+# Two workers (pytest-xdist), one file each at a time, so a session fixture such as the
+# crawl's demo seeding runs once per worker that needs it. PYTEST_ARGS= runs serially.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test install install-system lint test-sqlite test-postgres bench bench-load clean serve-prod messages
 
@@ -42,7 +44,7 @@ test-postgres: install
 	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 ## make bench: every benchmark on SQLite, then on a throwaway PostgreSQL (long: 1M contacts)
-BENCHES := seed segments log_segment letters pages ledger_pages contact_card
+BENCHES := seed segments log_segment campaign_log letters pages ledger_pages contact_card
 bench: install
 	for b in $(BENCHES); do $(PY) bench/$$b.py || exit 1; done
 	for b in $(BENCHES); do scripts/with-postgres.sh $(PY) bench/$$b.py || exit 1; done

@@ -60,6 +60,10 @@ class Action(models.TextChoices):
     TEMPLATE_CHANGED = "template_changed", _("Interaction template changed")
     # Consent (SPEC 9).
     CONSENT_CHANGED = "consent_changed", _("Consent changed")
+    # Campaigns (SPEC 8).
+    CAMPAIGN_CREATED = "campaign_created", _("Campaign created")
+    CAMPAIGN_CHANGED = "campaign_changed", _("Campaign changed")
+    CAMPAIGNS_DELETED = "campaigns_deleted", _("Campaigns deleted")
 
 
 #: Labels of the keys services put in ``details``; an unknown key is shown as it is.

@@ -214,8 +214,8 @@ def baseline_sql(vendor: str) -> str:
         contact_name, logged_segment_id, segment_no, date, description, subject,
         template_id, group_id, language, correspondence_type, cost, duration,
         information_flow, initiated_by, salesperson_id, evaluation, attempt_failed, canceled,
-        delivery_status, delivery_error, merge_data, document, attachment, created_by_id,
-        created_at)
+        delivery_status, delivery_error, merge_data, document, attachment, campaign_id,
+        campaign_entry_id, campaign_target, campaign_response, created_by_id, created_at)
     SELECT x.contact_id, x.c_company_id, x.c_name, %(logged)s, x.segment_no, x.eff_date,
         x.description,
         {SUBJECT},
@@ -226,7 +226,7 @@ def baseline_sql(vendor: str) -> str:
         {merge_data},
         COALESCE(NULLIF(x.l_document, ''), NULLIF(sl.document, ''), NULLIF(tl.document, ''),
             NULLIF(td.document, ''), ''),
-        '', %(user)s, %(now)s
+        '', NULL, NULL, %(false)s, %(false)s, %(user)s, %(now)s
     FROM (
         SELECT l.line_no, l.contact_id, l.segment_id, s.no AS segment_no,
             l.subject AS l_subject, l.document AS l_document, l.personal_note, l.evaluation,

@@ -59,6 +59,7 @@ urlpatterns = [
     path("", include(crm_patterns)),
     path("interactions/", include("interactions.urls")),
     path("segments/", include("segments.urls")),
+    path("campaigns/", include("segments.campaign_urls")),
     path("jobs/", include("jobs.urls")),
     path("api/", include("api.urls")),
 ]

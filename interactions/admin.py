@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .forms import CheckedDocumentForm
 from .models import (
+    Campaign,
+    CampaignEntry,
     InteractionDraft,
     InteractionGroup,
     InteractionLogEntry,
@@ -16,6 +18,7 @@ from .models import (
     InteractionTemplateLanguage,
     LoggedSegment,
 )
+from .services import CAMPAIGN_FIELDS, create_campaign, delete_campaigns, update_campaign
 
 
 @admin.register(InteractionGroup)
@@ -161,3 +164,56 @@ class InteractionDraftAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """Campaigns are saved through the campaign services, like on the pages."""
+
+    list_display = ["no", "description", "status", "starting_date", "ending_date", "salesperson"]
+    list_filter = ["status", "starting_date"]
+    list_select_related = ["salesperson"]
+    search_fields = ["no", "description"]
+    autocomplete_fields = ["salesperson"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The number is the campaign's identity once it exists.
+        return [*self.readonly_fields, "no"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            name: form.cleaned_data[name] for name in CAMPAIGN_FIELDS if name in form.cleaned_data
+        }
+        if change:
+            update_campaign(obj, user=request.user, **values)
+        else:
+            created = create_campaign(
+                user=request.user, no=form.cleaned_data.get("no", ""), **values
+            )
+            obj.pk, obj.no = created.pk, created.no
+
+    def delete_model(self, request, obj):
+        delete_campaigns(Campaign.objects.filter(pk=obj.pk), user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        delete_campaigns(queryset, user=request.user)
+
+
+@admin.register(CampaignEntry)
+class CampaignEntryAdmin(LedgerAdmin):
+    """Written by logging; canceled with the entries that hold it: the admin only looks."""
+
+    list_display = [
+        "entry_no",
+        "campaign",
+        "segment_no",
+        "description",
+        "date",
+        "canceled",
+        "created_by",
+    ]
+    list_filter = ["canceled", "date", "campaign"]
+    list_select_related = ["campaign", "created_by"]
+    search_fields = ["campaign__no", "segment_no", "description"]
+    date_hierarchy = "date"

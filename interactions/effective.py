@@ -32,6 +32,7 @@ __all__ = [
     "EFFECTIVE_FIELDS",
     "Sources",
     "annotate_effective_values",
+    "campaign_values",
     "effective_salesperson_value",
     "effective_template_value",
     "inherited_number",
@@ -52,6 +53,9 @@ EFFECTIVE_FIELDS = (
     "effective_information_flow",
     "effective_initiated_by",
     "effective_document",
+    "effective_campaign",
+    "effective_campaign_target",
+    "effective_campaign_response",
 )
 
 TEXT = models.CharField()
@@ -65,6 +69,9 @@ FIELD_TYPES = {
     "interaction_template_id": models.BigIntegerField(),
     "salesperson_id": models.BigIntegerField(),
     "group_id": models.BigIntegerField(),
+    "campaign_id": models.BigIntegerField(),
+    "campaign_target": models.BooleanField(),
+    "campaign_response": models.BooleanField(),
     "date": models.DateField(),
     "cost": COST,
     "unit_cost": COST,
@@ -182,6 +189,31 @@ def inherited_number(
     )
 
 
+def campaign_values(sources: Sources) -> dict:
+    """``effective_campaign`` (an id), ``effective_campaign_target`` and
+    ``effective_campaign_response`` (SPEC 8): the campaign is the line's, else the
+    segment's, else its template's; target and response the line's, else the segment's,
+    else false. Needs only the line, header and template joins, so logging can find a
+    segment's campaigns without the per-language joins."""
+    return {
+        "effective_campaign": Coalesce(
+            sources.line("campaign_id"),
+            sources.header("campaign_id"),
+            effective_template_value(sources, "campaign_id", models.BigIntegerField()),
+            output_field=models.BigIntegerField(),
+        ),
+        **{
+            f"effective_{flag}": Coalesce(
+                sources.line(flag),
+                sources.header(flag),
+                Value(False),
+                output_field=models.BooleanField(),
+            )
+            for flag in ("campaign_target", "campaign_response")
+        },
+    }
+
+
 def _correspondence_type(sources: Sources):
     ignore = "ignore_contact_correspondence_type"
     contact_type = F(f"{sources.contact}correspondence_type")
@@ -296,6 +328,7 @@ def annotate_effective_values(queryset, sources: Sources):
         effective_initiated_by=_inherited_text(
             sources, "initiated_by", "initiated_by", "initiated_by"
         ),
+        **campaign_values(sources),
     )
     # order_by() drops the models' default ordering, which would join the parent tables.
     template_language = InteractionTemplateLanguage.objects.filter(

@@ -14,6 +14,8 @@ from . import letters
 from .choices import Evaluation, InformationFlow, InitiatedBy
 from .exceptions import LetterError
 from .models import (
+    Campaign,
+    CampaignStatus,
     InteractionGroup,
     InteractionLogEntry,
     InteractionTemplate,
@@ -275,6 +277,18 @@ class LogInteractionForm(forms.Form):
     attempt_failed = forms.BooleanField(label=_("Attempt failed"), required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     language = forms.CharField(label=_("Language"), max_length=10, required=False)
+    campaign = forms.ModelChoiceField(
+        queryset=Campaign.objects.exclude(status=CampaignStatus.COMPLETED),
+        label=_("Campaign"),
+        required=False,
+        empty_label=_("From the template"),
+    )
+    campaign_target = forms.BooleanField(label=_("Campaign target"), required=False)
+    campaign_response = forms.BooleanField(
+        label=_("Campaign response"),
+        required=False,
+        help_text=_("The contact answered the campaign: a reply, a registration, a call back."),
+    )
     personal_note = forms.CharField(
         label=_("Personal note"),
         required=False,

@@ -54,7 +54,7 @@ def install_flush_bypass() -> None:
 class erasure_bypass:
     """Let the triggers accept the erasure of one contact's entries (SPEC 9).
 
-    Migration ``0005_ledger_erasure`` lets ``contact_name``, ``merge_data``, ``document``
+    Migration ``0006_ledger_erasure`` lets ``contact_name``, ``merge_data``, ``document``
     and ``attachment`` change on the entries of a contact while
     ``interactions_ledger_maintenance`` holds a row with its ``contact_id``. Only the
     erasure scrubber (``interactions.services.erasure``), which ``erase_contact`` calls in

@@ -66,13 +66,16 @@ def entry_columns(
     attempt_failed,
     user,
     deliver: bool,
+    campaign_entry=None,
     now=None,
 ) -> dict:
     """Entry field -> expression over rows annotated with effective values and merge data.
 
-    ``logged_segment``, ``segment_no``, ``evaluation`` and ``attempt_failed`` are the
-    values (or expressions) only the caller knows: a logged segment's key and number, a
-    line's evaluation, a single interaction's own.
+    ``logged_segment``, ``segment_no``, ``evaluation``, ``attempt_failed`` and
+    ``campaign_entry`` are the values (or expressions) only the caller knows: a logged
+    segment's key and number, a line's evaluation, a single interaction's own, the
+    campaign entry written for the row's campaign (SPEC 8). Target and response are kept
+    only where the row has a campaign.
     """
     correspondence_type = Case(
         When(no_address(contact), then=Value("")),
@@ -96,6 +99,13 @@ def entry_columns(
         if hasattr(item, "resolve_expression"):
             return item
         return Value(item, output_field=output_field)
+
+    def with_campaign(flag: str):
+        return Case(
+            When(effective_campaign__isnull=False, then=F(flag)),
+            default=Value(False),
+            output_field=models.BooleanField(),
+        )
 
     return {
         "contact": F(f"{contact}id"),
@@ -124,6 +134,10 @@ def entry_columns(
         # The document the letter was merged from. The entry keeps it, so its letter
         # renders again identically even after the template gets a new one.
         "document": F("effective_document"),
+        "campaign": F("effective_campaign"),
+        "campaign_entry": value(campaign_entry, models.BigIntegerField()),
+        "campaign_target": with_campaign("effective_campaign_target"),
+        "campaign_response": with_campaign("effective_campaign_response"),
         "created_by": Value(user.pk),
         "created_at": Value(now or timezone.now(), output_field=models.DateTimeField()),
     }

@@ -1,19 +1,29 @@
 """Reads over the ledger that pages and the API share: a contact's entries and figures
 (SPEC 7), the statistics per interaction template and group and the entry counts of logged
-segments (SPEC 4.5)."""
+segments (SPEC 4.5), campaigns (SPEC 8)."""
 
 import datetime
 
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncWeek
 
 from crm.choices import ContactType
 from crm.models import Contact
 
-from .models import InteractionGroup, InteractionLogEntry, InteractionTemplate, LoggedSegment
+from .models import (
+    Campaign,
+    CampaignEntry,
+    InteractionGroup,
+    InteractionLogEntry,
+    InteractionTemplate,
+    LoggedSegment,
+)
 
 __all__ = [
+    "campaign_statistics",
+    "campaign_weeks",
+    "campaigns_with_figures",
     "contact_entries",
     "contact_statistics",
     "group_statistics",
@@ -158,4 +168,93 @@ def logged_segment_counts(logged: LoggedSegment) -> dict[str, int]:
     return InteractionLogEntry.objects.filter(logged_segment=logged).aggregate(
         active=Count("pk", filter=Q(canceled=False)),
         canceled=Count("pk", filter=Q(canceled=True)),
+    )
+
+
+def _figures() -> dict:
+    return {
+        "interactions": Count("pk"),
+        "cost": Coalesce(Sum("cost"), Value(0), output_field=NUMBER),
+        "duration": Coalesce(Sum("duration"), Value(0), output_field=NUMBER),
+    }
+
+
+def campaign_statistics(campaign: Campaign) -> dict:
+    """The campaign's figures (SPEC 8), canceled entries counted in none of them.
+
+    ``contacts`` (distinct contacts of its entries), ``targets`` and ``responses``
+    (distinct contacts with an entry marked campaign target, campaign response),
+    ``response_rate`` (responses / targets, between 0 and 1; None without targets),
+    ``interactions``, ``cost``, ``duration`` and ``by_segment`` (``{segment_no,
+    description, interactions, cost, duration}`` per logged segment; single interactions
+    share the row with a blank segment no.). Three queries, whatever the number of entries.
+    """
+    entries = InteractionLogEntry.objects.filter(campaign=campaign, canceled=False).order_by()
+    totals = entries.aggregate(
+        contacts=Count("contact", distinct=True),
+        targets=Count("contact", distinct=True, filter=Q(campaign_target=True)),
+        responses=Count("contact", distinct=True, filter=Q(campaign_response=True)),
+        **_figures(),
+    )
+    targets, responses = totals["targets"], totals["responses"]
+    # Contacts who responded without being targeted never push the rate above 1.
+    totals["response_rate"] = min(responses / targets, 1.0) if targets else None
+    rows = list(entries.values("segment_no").annotate(**_figures()).order_by())
+    descriptions = dict(
+        CampaignEntry.objects.filter(campaign=campaign)
+        .exclude(segment_no="")
+        .order_by("entry_no")
+        .values_list("segment_no", "description")
+    )
+    totals["by_segment"] = sorted(
+        (
+            {
+                "segment_no": row["segment_no"],
+                "description": descriptions.get(row["segment_no"], ""),
+                "interactions": row["interactions"],
+                "cost": row["cost"],
+                "duration": row["duration"],
+            }
+            for row in rows
+        ),
+        # Logged segments in number order, single interactions last.
+        key=lambda row: (row["segment_no"] == "", row["segment_no"]),
+    )
+    return totals
+
+
+def campaign_weeks(campaign: Campaign) -> list[dict]:
+    """Interactions and responses per week (``week`` is the Monday), canceled entries
+    left out, oldest first: what the campaign page's chart and its table show. One query."""
+    return list(
+        InteractionLogEntry.objects.filter(campaign=campaign, canceled=False)
+        .annotate(week=TruncWeek("date", output_field=models.DateField()))
+        .values("week")
+        .annotate(
+            interactions=Count("pk"),
+            responses=Count("pk", filter=Q(campaign_response=True)),
+        )
+        .order_by("week")
+    )
+
+
+def campaigns_with_figures(queryset: models.QuerySet) -> models.QuerySet:
+    """Campaigns annotated with ``interactions``, ``targets`` and ``responses`` (distinct
+    contacts, canceled entries left out): what the campaign list shows. A subquery per
+    row, so a page of campaigns counts only its own entries."""
+
+    def count(expression, **condition):
+        entries = (
+            InteractionLogEntry.objects.filter(campaign=OuterRef("pk"), canceled=False, **condition)
+            .order_by()
+            .values("campaign")
+            .annotate(n=expression)
+            .values("n")
+        )
+        return Coalesce(Subquery(entries), Value(0))
+
+    return queryset.annotate(
+        interactions=count(Count("pk")),
+        targets=count(Count("contact", distinct=True), campaign_target=True),
+        responses=count(Count("contact", distinct=True), campaign_response=True),
     )

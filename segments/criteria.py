@@ -37,6 +37,7 @@ from crm.models import (
 )
 from interactions.choices import Evaluation
 from interactions.models import (
+    Campaign,
     InteractionGroup,
     InteractionLogEntry,
     InteractionTemplate,
@@ -173,6 +174,20 @@ class InteractionCriteria(CriteriaSource):
         method="filter_attempt_failed", label=gettext_lazy("Attempt failed")
     )
 
+    # SPEC 8: "every target of CP00003 who has not responded" is an add of the targets
+    # and a reduce of the responses.
+    campaign = AnyOfFilter(
+        field_name="campaign__no",
+        queryset=Campaign.objects.all(),
+        to_field="no",
+        **code_field(gettext_lazy("Campaign")),
+    )
+    campaign_target = YesNoFilter(
+        method="filter_campaign_target", label=gettext_lazy("Campaign target")
+    )
+    campaign_response = YesNoFilter(
+        method="filter_campaign_response", label=gettext_lazy("Campaign response")
+    )
     # Contact pressure (SPEC 9): "3 or more interactions within 30 days". The days count
     # back from the day the action runs, so saved criteria keep their meaning.
     min_count = AnyOfFilter(
@@ -221,6 +236,14 @@ class InteractionCriteria(CriteriaSource):
     def filter_attempt_failed(self, queryset, name, value):
         wanted = YesNoFilter.wanted(value)
         return queryset if wanted is None else queryset.filter(attempt_failed=wanted)
+
+    def filter_campaign_target(self, queryset, name, value):
+        wanted = YesNoFilter.wanted(value)
+        return queryset if wanted is None else queryset.filter(campaign_target=wanted)
+
+    def filter_campaign_response(self, queryset, name, value):
+        wanted = YesNoFilter.wanted(value)
+        return queryset if wanted is None else queryset.filter(campaign_response=wanted)
 
 
 #: The criteria sources by name, in the order the browser shows them as tabs.

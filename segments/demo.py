@@ -24,8 +24,15 @@ from crm.choices import CorrespondenceType
 from crm.models import Contact, Salesperson
 from interactions import services as ledger
 from interactions.choices import DeliveryStatus, Evaluation
+from interactions.exceptions import InteractionError
 from interactions.letters import build_document
-from interactions.models import InteractionLogEntry, InteractionTemplate, LoggedSegment
+from interactions.models import (
+    Campaign,
+    CampaignStatus,
+    InteractionLogEntry,
+    InteractionTemplate,
+    LoggedSegment,
+)
 
 from . import services
 from .models import Segment
@@ -88,6 +95,7 @@ class History:
         self.logger = logger
         self.today = timezone.localdate()
         self.templates = {t.code: t for t in InteractionTemplate.objects.all()}
+        self.campaigns: dict[str, Campaign] = {}
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -156,6 +164,39 @@ class History:
                 delivery_status=DeliveryStatus.FAILED, delivery_error=error
             )
 
+    def campaign(self, key: str, description: str, status: str, days: tuple[int, int]):
+        """A campaign of the demo (SPEC 8), made through the service the pages call."""
+        self.campaigns[key] = ledger.create_campaign(
+            user=self.builder,
+            description=description,
+            status=status,
+            starting_date=self.today - datetime.timedelta(days=days[0]),
+            ending_date=self.today - datetime.timedelta(days=days[1]),
+        )
+        return self.campaigns[key]
+
+    def responses(self, logged: LoggedSegment | None, key: str, share: int) -> None:
+        """Replies to a campaign's mailing: one contact in ``share`` answers, logged as a
+        single inbound interaction with "campaign response" on, as Business Central does."""
+        template = self.templates.get("LETTERIN") or self.templates.get("CALL")
+        if logged is None or template is None:
+            return
+        contacts = list(logged.entries.order_by("entry_no").values_list("contact", flat=True))
+        answered = Contact.objects.in_bulk(self.rng.sample(contacts, len(contacts) // share))
+        for contact in answered.values():
+            try:
+                ledger.log_interaction(
+                    contact,
+                    template=template,
+                    user=self.builder,
+                    description="Registration received",
+                    date=min(self.today, logged.created_at.date() + datetime.timedelta(days=5)),
+                    campaign=self.campaigns[key],
+                    campaign_response=True,
+                )
+            except InteractionError:
+                continue  # e.g. a contact without a salesperson: no answer recorded
+
     def evaluation(self, rng: random.Random) -> str:
         return rng.choice(EVALUATIONS)
 
@@ -178,9 +219,10 @@ class History:
             self.delivered(done)
             return done
 
-        def invitation(days_ago: int, description: str, language: str, **options):
+        def invitation(days_ago: int, description: str, language: str, campaign=None, **options):
             date = self.day(days_ago)
-            segment = self.segment("INVITE", description, user=self.logger, date=date)
+            header = {"campaign": campaign, "campaign_target": True} if campaign else {}
+            segment = self.segment("INVITE", description, user=self.logger, date=date, **header)
             self.build(
                 segment,
                 (add, EVENTS, {}),
@@ -192,17 +234,29 @@ class History:
             self.delivered(done)
             return done
 
-        def offer(days_ago: int, description: str) -> LoggedSegment | None:
+        def offer(days_ago: int, description: str, campaign=None) -> LoggedSegment | None:
             date = self.day(days_ago)
-            segment = self.segment("OFFER", description, user=self.logger, date=date)
+            header = {"campaign": campaign, "campaign_target": True} if campaign else {}
+            segment = self.segment("OFFER", description, user=self.logger, date=date, **header)
             self.build(segment, (add, PROSPECT_BUYERS, {}))
             self.by_hand(segment, 3, evaluation=self.evaluation)
             return self.log(segment)
 
+        spring = self.campaign(
+            "spring", "Spring customer day", CampaignStatus.COMPLETED, (330, 300)
+        )
+        autumn = self.campaign("autumn", "Autumn campaign", CampaignStatus.COMPLETED, (150, 60))
+        christmas = self.campaign(
+            "christmas", "Christmas reception", CampaignStatus.ACTIVE, (15, -20)
+        )
+        self.campaign("fair", "Spring fair", CampaignStatus.PLANNED, (-60, -90))
         for days_ago in (350, 320, 290, 260, 230, 200, 170, 140, 110, 80, 50, 20):
             logged.append(newsletter(days_ago))
             if days_ago == 320:
-                logged.append(invitation(315, "Spring customer day: invitation", "nb"))
+                logged.append(
+                    invitation(315, "Spring customer day: invitation", "nb", campaign=spring)
+                )
+                self.responses(logged[-1], "spring", 3)
             if days_ago == 260:
                 logged.append(offer(255, "Offer to prospects: purchasing"))
             if days_ago == 200:
@@ -224,19 +278,30 @@ class History:
                     ledger.set_logged_segment_canceled(canceled, canceled=True, user=self.logger)
                 logged.append(canceled)
             if days_ago == 140:
-                autumn = invitation(130, "Autumn customer day: invitation", "en")
-                logged.append(autumn)
-                if autumn is not None:
-                    logged.append(self.thank_attendees(autumn))
+                event = invitation(130, "Autumn customer day: invitation", "en", campaign=autumn)
+                logged.append(event)
+                self.responses(event, "autumn", 4)
+                if event is not None:
+                    logged.append(self.thank_attendees(event))
             if days_ago == 80:
-                logged.append(offer(75, "Offer to prospects: autumn campaign"))
+                logged.append(offer(75, "Offer to prospects: autumn campaign", campaign=autumn))
+                self.responses(logged[-1], "autumn", 5)
         # The latest newsletter: a few entries canceled one by one (sent twice by mistake).
         latest = next((done for done in reversed(logged) if done is not None), None)
         if latest is not None:
             entries = list(latest.entries.order_by("entry_no").values_list("pk", flat=True)[:3])
             ledger.set_entries_canceled(entries, canceled=True, user=self.logger)
         # Invitations to the next event went out last week; a follow-up is being built.
-        logged.append(invitation(8, "Christmas reception: invitation", "nb", create_follow_up=True))
+        logged.append(
+            invitation(
+                8,
+                "Christmas reception: invitation",
+                "nb",
+                campaign=christmas,
+                create_follow_up=True,
+            )
+        )
+        self.responses(logged[-1], "christmas", 5)
         return [done for done in logged if done is not None]
 
     def thank_attendees(self, event: LoggedSegment) -> LoggedSegment | None:
@@ -273,7 +338,12 @@ class History:
             )
 
         offers = self.segment(
-            "OFFER", "Offer to prospects: spring campaign", user=self.builder, date=self.day(-10)
+            "OFFER",
+            "Offer to prospects: spring campaign",
+            user=self.builder,
+            date=self.day(-10),
+            campaign=self.campaigns.get("fair"),
+            campaign_target=True,
         )
         self.build(offers, (add, PROSPECT_BUYERS, {}))
         other = Salesperson.objects.filter(blocked=False).exclude(user=self.builder).first()
@@ -336,6 +406,7 @@ def seed(*, seed: int) -> str | None:
         or Contact.objects.count() < MINIMUM_CONTACTS
         or Segment.objects.exists()
         or LoggedSegment.objects.exists()
+        or Campaign.objects.exists()
     ):
         return None
     with transaction.atomic():
@@ -345,8 +416,9 @@ def seed(*, seed: int) -> str | None:
     entries = InteractionLogEntry.objects.filter(logged_segment__in=logged).count()
     return _(
         "Demo history: %(logged)s logged segments with %(entries)s interaction log entries, "
-        "%(segments)s segments being built."
+        "%(segments)s segments being built, %(campaigns)s campaigns."
     ) % {
+        "campaigns": Campaign.objects.count(),
         "logged": len(logged),
         "entries": f"{entries:,}",
         "segments": Segment.objects.count(),

@@ -17,6 +17,7 @@ from interactions.effective import EFFECTIVE_FIELDS, Sources
 __all__ = [
     "EFFECTIVE_FIELDS",
     "LINE_SOURCES",
+    "annotate_campaign_values",
     "annotate_effective_values",
     "effective_salesperson_value",
     "effective_template_value",
@@ -81,3 +82,9 @@ def inherited_number(line_field: str, segment_field: str, template_field: str, o
 def annotate_effective_values(queryset):
     """Annotate segment lines with ``effective_<field>`` for every value of SPEC 4.2."""
     return effective.annotate_effective_values(queryset, LINE_SOURCES)
+
+
+def annotate_campaign_values(queryset):
+    """Annotate segment lines with their effective campaign, target and response only
+    (SPEC 8), without the joins of every other effective value."""
+    return queryset.annotate(**effective.campaign_values(LINE_SOURCES))

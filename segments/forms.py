@@ -34,7 +34,11 @@ class DialogIds:
 class SegmentCreateForm(forms.ModelForm):
     class Meta:
         model = Segment
-        fields = ["description", "interaction_template"]
+        fields = ["description", "interaction_template", "campaign"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].empty_label = _("(none, or the template's)")
 
 
 #: The header fields of the worksheet, in the order the form shows them.
@@ -52,6 +56,9 @@ HEADER_FIELDS = [
     "information_flow",
     "initiated_by",
     "send_as_attachment",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
 ]
 
 
@@ -64,6 +71,8 @@ class SegmentHeaderForm(forms.ModelForm):
         widgets = {
             "date": DATE_INPUT,
             "ignore_contact_correspondence_type": forms.NullBooleanSelect,
+            "campaign_target": forms.NullBooleanSelect,
+            "campaign_response": forms.NullBooleanSelect,
         }
 
     def __init__(self, *args, inherited: dict | None = None, **kwargs):
@@ -88,6 +97,18 @@ class SegmentHeaderForm(forms.ModelForm):
                 else _("(from the template)")
             )
             fields[name].widget.choices = [("", label), *list(fields[name].widget.choices)[1:]]
+        campaign = inherited.get("campaign")
+        fields["campaign"].empty_label = (
+            _("(from the template: %(value)s)") % {"value": campaign}
+            if campaign
+            else _("(the line's template's campaign, if any)")
+        )
+        for name in ("campaign_target", "campaign_response"):
+            fields[name].widget.choices = [
+                ("unknown", _("(no)")),
+                ("true", _("Yes")),
+                ("false", _("No")),
+            ]
         ignore = inherited.get("ignore_contact_correspondence_type")
         fields["ignore_contact_correspondence_type"].widget.choices = [
             (
@@ -115,6 +136,9 @@ LINE_FIELDS = [
     "information_flow",
     "initiated_by",
     "evaluation",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
 ]
 
 

@@ -115,6 +115,17 @@ class Segment(models.Model):
         _("initiated by"), max_length=10, blank=True, choices=InitiatedBy.choices
     )
     send_as_attachment = models.BooleanField(_("send as attachment"), default=False)
+    # SPEC 8: blank takes the template's campaign; target and response blank are "no".
+    campaign = models.ForeignKey(
+        "interactions.Campaign",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="segments",
+        verbose_name=_("campaign"),
+    )
+    campaign_target = models.BooleanField(_("campaign target"), null=True, blank=True)
+    campaign_response = models.BooleanField(_("campaign response"), null=True, blank=True)
     follow_up_of = models.ForeignKey(
         "interactions.LoggedSegment",
         models.SET_NULL,
@@ -296,6 +307,16 @@ class LineValues(models.Model):
     evaluation = models.CharField(
         _("evaluation"), max_length=15, blank=True, choices=Evaluation.choices
     )
+    campaign = models.ForeignKey(
+        "interactions.Campaign",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("campaign"),
+    )
+    campaign_target = models.BooleanField(_("campaign target"), null=True, blank=True)
+    campaign_response = models.BooleanField(_("campaign response"), null=True, blank=True)
     personal_note = models.TextField(_("personal note"), blank=True)
     document = models.FileField(
         _("personalised document"), upload_to=line_document_path, blank=True, max_length=255

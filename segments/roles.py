@@ -62,13 +62,17 @@ SINGLE_INTERACTIONS = [
 
 #: Changing a contact's consent on its card (SPEC 9): both roles.
 CONSENT = [("crm", "add_consentevent")]
+#: Campaigns (SPEC 8): both roles manage them; their entries follow logging and canceling.
+CAMPAIGNS = [("interactions", f"{verb}_campaign") for verb in ("add", "change", "view")] + [
+    ("interactions", "view_campaignentry")
+]
 
 
 def staff_permissions():
     perms = [(app, f"view_{model}") for app, model in VIEW_ALL] + CONSENT
     for model in SEGMENT_MODELS:
         perms += [("segments", f"{verb}_{model}") for verb in ("add", "change", "delete", "view")]
-    return perms + SINGLE_INTERACTIONS
+    return perms + SINGLE_INTERACTIONS + CAMPAIGNS
 
 
 def manager_permissions():

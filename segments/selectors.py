@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from crm.models import Contact, MailingGroup, Salesperson
-from interactions.models import InteractionTemplate, InteractionTemplateLanguage
+from interactions.models import Campaign, InteractionTemplate, InteractionTemplateLanguage
 
 from .criteria import Criteria, describe, parse_criteria
 from .effective import inherited_number
@@ -143,6 +143,11 @@ def worksheet_lines(segment: Segment):
                 .order_by()
                 .values("name")[:1]
             ),
+            effective_campaign_no=Subquery(
+                Campaign.objects.filter(pk=OuterRef("effective_campaign"))
+                .order_by()
+                .values("no")[:1]
+            ),
         )
         .order_by("line_no")
     )
@@ -185,6 +190,7 @@ def inherited_values(segment: Segment) -> dict:
         "unit_duration": template.unit_duration,
         "information_flow": template.get_information_flow_display(),
         "initiated_by": template.get_initiated_by_display(),
+        "campaign": template.campaign.no if template.campaign_id else "",
     }
 
 

@@ -12,6 +12,8 @@ from crm.models import Contact
 from crm.views import CARD_ROWS, ContactDetailView
 from interactions.forms import StatisticsForm
 from interactions.models import (
+    Campaign,
+    CampaignStatus,
     InteractionDraft,
     InteractionLogEntry,
     InteractionNote,
@@ -81,6 +83,15 @@ class ContactCardView(ContactDetailView):
         context.update(
             entries=entries[:CARD_ROWS],
             entry_count=entries.count(),
+            # Campaigns that target the contact: "Log response" prefilled for each (SPEC 8).
+            campaigns=Campaign.objects.filter(
+                interaction_entries__contact=contact,
+                interaction_entries__campaign_target=True,
+                interaction_entries__canceled=False,
+            )
+            .exclude(status=CampaignStatus.COMPLETED)
+            .distinct()
+            .order_by("-no")[:CARD_ROWS],
             segments=Segment.objects.filter(lines__contact=contact)
             .select_related("salesperson")
             .distinct()

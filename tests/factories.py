@@ -16,7 +16,12 @@ from crm.models import (
     SalutationFormula,
     Territory,
 )
-from interactions.models import InteractionGroup, InteractionTemplate, InteractionTemplateLanguage
+from interactions.models import (
+    Campaign,
+    InteractionGroup,
+    InteractionTemplate,
+    InteractionTemplateLanguage,
+)
 from segments.models import Segment
 
 
@@ -166,3 +171,12 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     no = factory.Sequence(lambda n: f"SEGT{n:05d}")
     description = factory.Faker("sentence", nb_words=3)
     created_by = factory.SubFactory(UserFactory)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A campaign; its number comes from the CP series (SPEC 8)."""
+
+    class Meta:
+        model = Campaign
+
+    description = factory.Faker("sentence", nb_words=3)

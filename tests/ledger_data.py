@@ -5,6 +5,8 @@ import datetime
 from crm import services as crm_services
 from crm.models import CompanyInformation, ErasureRecord, NumberSeries
 from interactions.models import (
+    Campaign,
+    CampaignEntry,
     InteractionDraft,
     InteractionLogEntry,
     InteractionNote,
@@ -114,6 +116,13 @@ def one_of_everything(user) -> dict:
         ErasureRecord.objects.create(contact_no="CT999999", reason="Request", created_by=user),
         crm_services.set_consent(
             person, channel="letter", granted=False, source="staff", user=user, note="No paper"
+        ),
+    ]
+    campaign = Campaign.objects.create(description="Spring fair", created_by=user)
+    objects += [
+        campaign,
+        CampaignEntry.objects.create(
+            campaign=campaign, date=datetime.date(2026, 3, 1), created_by=user
         ),
     ]
     return {type(obj): obj for obj in objects}

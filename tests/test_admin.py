@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from crm.models import CompanyInformation, ConsentEvent, ErasureRecord
 from interactions.models import (
+    Campaign,
+    CampaignEntry,
     InteractionLogEntry,
     InteractionNote,
     InteractionTemplate,
@@ -18,7 +20,7 @@ from tests.ledger_data import one_of_everything
 
 pytestmark = pytest.mark.django_db
 
-LEDGER = {LoggedSegment, InteractionLogEntry}
+LEDGER = {LoggedSegment, InteractionLogEntry, CampaignEntry}
 # Written by their services or tasks only: the admin shows them and adds none. A segment's
 # lines, criteria actions and removed lines joined on purpose (issue 12): edited here they
 # skipped the segment lock and broke "go back undoes exactly".
@@ -224,3 +226,26 @@ def test_a_queued_job_cannot_be_deleted_in_the_admin_a_finished_one_can(admin_cl
     response = admin_client.post(admin_url(Job, "delete", job.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not Job.objects.filter(pk=job.pk).exists()
+
+
+def test_a_campaign_added_in_the_admin_gets_the_next_number_through_the_service(
+    admin_client, admin_user
+):
+    response = admin_client.post(
+        admin_url(Campaign, "add"),
+        {"no": "", "description": "Spring fair", "status": "planned"},
+    )
+    assert response.status_code == 302
+    campaign = Campaign.objects.get()
+    assert (campaign.no, campaign.created_by) == ("CP00001", admin_user)
+    response = admin_client.post(
+        admin_url(Campaign, "change", campaign.pk),
+        {"description": "Spring fair 2027", "status": "active"},
+    )
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.no, campaign.description, campaign.status) == (
+        "CP00001",
+        "Spring fair 2027",
+        "active",
+    )

@@ -143,3 +143,20 @@ def test_audit_is_the_bottom_app_every_app_may_record_with():
         if re.match(r"\s*(from|import) (api|crm|interactions|jobs|segments)\b", line)
     ]
     assert imports == []
+
+
+#: The most lines a module of an app may hold (migrations aside): past this, a module holds
+#: several reasons to change and should be split along them (docs/architecture.md).
+MODULE_LINES = 500
+
+
+def test_no_module_of_an_app_outgrows_one_reason_to_change():
+    """Issue 12: no module of crm/, interactions/, jobs/, segments/ is over 500 lines."""
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for app in ("crm", "interactions", "jobs", "segments", "audit", "api")
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    }
+    assert not too_long, f"split these along their concerns: {too_long}"

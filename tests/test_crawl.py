@@ -62,6 +62,8 @@ def test_every_role_reaches_the_demo_pages(demo_crawl):
             "interactions:logged-segment-detail",
             "interactions:entry-detail",
             "interactions:statistics",
+            "campaigns:campaign-list",
+            "campaigns:campaign-detail",
             "jobs:job-list",
         ):
             assert expected in names, (role, expected)

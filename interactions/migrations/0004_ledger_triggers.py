@@ -20,7 +20,8 @@ no other connection ever sees it.
 
 The column lists are frozen here: a later migration adding a column to a ledger table
 must recreate these triggers with it (and on SQLite, a migration that rebuilds a ledger
-table drops its triggers: recreate them). ``tests/interactions/test_ledger_triggers.py``
+table drops its triggers: recreate them) through ``sqlite_statements`` and
+``postgresql_statements``, as 0005_campaigns does. ``tests/interactions/test_ledger_triggers.py``
 checks every column of the models.
 """
 
@@ -91,23 +92,30 @@ def _unlinked_from_canceled(same):
 SQLITE_SAME = "NEW.{column} IS OLD.{column}"
 SQLITE_OPEN = f"NOT EXISTS (SELECT 1 FROM {BYPASS})"
 
-SQLITE = [
-    f"CREATE TABLE IF NOT EXISTS {BYPASS} (reason varchar(100) NOT NULL)",
-    f"""CREATE TRIGGER interactions_entry_guard_update BEFORE UPDATE ON {ENTRY}
-    FOR EACH ROW WHEN {SQLITE_OPEN} AND NOT (
-        {_unchanged(ENTRY_FIXED, SQLITE_SAME)} AND {_unlinked_from_canceled(SQLITE_SAME)}
-    )
-    BEGIN SELECT RAISE(ABORT, '{ENTRY_MESSAGE}'); END""",
-    f"""CREATE TRIGGER interactions_entry_guard_delete BEFORE DELETE ON {ENTRY}
-    FOR EACH ROW WHEN {SQLITE_OPEN}
-    BEGIN SELECT RAISE(ABORT, '{ENTRY_MESSAGE}'); END""",
-    f"""CREATE TRIGGER interactions_logged_guard_update BEFORE UPDATE ON {LOGGED}
-    FOR EACH ROW WHEN {SQLITE_OPEN} AND NOT ({_unchanged(LOGGED_FIXED, SQLITE_SAME)})
-    BEGIN SELECT RAISE(ABORT, '{LOGGED_MESSAGE}'); END""",
-    f"""CREATE TRIGGER interactions_logged_guard_delete BEFORE DELETE ON {LOGGED}
-    FOR EACH ROW WHEN {SQLITE_OPEN} AND NOT OLD.canceled
-    BEGIN SELECT RAISE(ABORT, '{LOGGED_MESSAGE}'); END""",
-]
+
+def sqlite_statements(entry_fixed, logged_fixed):
+    """The SQLite triggers freezing ``entry_fixed`` and ``logged_fixed`` (column names)."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {BYPASS} (reason varchar(100) NOT NULL)",
+        f"""CREATE TRIGGER interactions_entry_guard_update BEFORE UPDATE ON {ENTRY}
+        FOR EACH ROW WHEN {SQLITE_OPEN} AND NOT (
+            {_unchanged(entry_fixed, SQLITE_SAME)} AND {_unlinked_from_canceled(SQLITE_SAME)}
+        )
+        BEGIN SELECT RAISE(ABORT, '{ENTRY_MESSAGE}'); END""",
+        f"""CREATE TRIGGER interactions_entry_guard_delete BEFORE DELETE ON {ENTRY}
+        FOR EACH ROW WHEN {SQLITE_OPEN}
+        BEGIN SELECT RAISE(ABORT, '{ENTRY_MESSAGE}'); END""",
+        f"""CREATE TRIGGER interactions_logged_guard_update BEFORE UPDATE ON {LOGGED}
+        FOR EACH ROW WHEN {SQLITE_OPEN} AND NOT ({_unchanged(logged_fixed, SQLITE_SAME)})
+        BEGIN SELECT RAISE(ABORT, '{LOGGED_MESSAGE}'); END""",
+        f"""CREATE TRIGGER interactions_logged_guard_delete BEFORE DELETE ON {LOGGED}
+        FOR EACH ROW WHEN {SQLITE_OPEN} AND NOT OLD.canceled
+        BEGIN SELECT RAISE(ABORT, '{LOGGED_MESSAGE}'); END""",
+    ]
+
+
+SQLITE = sqlite_statements(ENTRY_FIXED, LOGGED_FIXED)
+
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS interactions_entry_guard_update",
     "DROP TRIGGER IF EXISTS interactions_entry_guard_delete",
@@ -120,55 +128,62 @@ PG_SAME = "NEW.{column} IS NOT DISTINCT FROM OLD.{column}"
 PG_OPEN = f"EXISTS (SELECT 1 FROM {BYPASS})"
 PG_RAISE = "RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation'"
 
-POSTGRESQL = [
-    f"CREATE TABLE IF NOT EXISTS {BYPASS} (reason varchar(100) NOT NULL)",
-    f"""CREATE OR REPLACE FUNCTION interactions_entry_guard() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF {PG_OPEN} THEN
-            RETURN COALESCE(NEW, OLD);
-        END IF;
-        IF TG_OP = 'UPDATE'
-            AND {_unchanged(ENTRY_FIXED, PG_SAME)}
-            AND {_unlinked_from_canceled(PG_SAME)} THEN
-            RETURN NEW;
-        END IF;
-        {PG_RAISE.format(message=ENTRY_MESSAGE)};
-    END;
-    $$""",
-    f"""CREATE OR REPLACE FUNCTION interactions_logged_guard() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF {PG_OPEN} THEN
-            RETURN COALESCE(NEW, OLD);
-        END IF;
-        IF TG_OP = 'UPDATE' AND {_unchanged(LOGGED_FIXED, PG_SAME)} THEN
-            RETURN NEW;
-        END IF;
-        IF TG_OP = 'DELETE' AND OLD.canceled THEN
-            RETURN OLD;
-        END IF;
-        {PG_RAISE.format(message=LOGGED_MESSAGE)};
-    END;
-    $$""",
-    f"""CREATE OR REPLACE FUNCTION interactions_ledger_truncate_guard() RETURNS trigger
-    LANGUAGE plpgsql AS $$
-    BEGIN
-        IF {PG_OPEN} THEN
-            RETURN NULL;
-        END IF;
-        {PG_RAISE.format(message="The ledger is append-only: it cannot be truncated.")};
-    END;
-    $$""",
-    f"""CREATE TRIGGER interactions_entry_guard BEFORE UPDATE OR DELETE ON {ENTRY}
-    FOR EACH ROW EXECUTE FUNCTION interactions_entry_guard()""",
-    f"""CREATE TRIGGER interactions_logged_guard BEFORE UPDATE OR DELETE ON {LOGGED}
-    FOR EACH ROW EXECUTE FUNCTION interactions_logged_guard()""",
-    f"""CREATE TRIGGER interactions_entry_truncate_guard BEFORE TRUNCATE ON {ENTRY}
-    FOR EACH STATEMENT EXECUTE FUNCTION interactions_ledger_truncate_guard()""",
-    f"""CREATE TRIGGER interactions_logged_truncate_guard BEFORE TRUNCATE ON {LOGGED}
-    FOR EACH STATEMENT EXECUTE FUNCTION interactions_ledger_truncate_guard()""",
-]
+
+def postgresql_statements(entry_fixed, logged_fixed):
+    """The PostgreSQL triggers freezing ``entry_fixed`` and ``logged_fixed``."""
+    return [
+        f"CREATE TABLE IF NOT EXISTS {BYPASS} (reason varchar(100) NOT NULL)",
+        f"""CREATE OR REPLACE FUNCTION interactions_entry_guard() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF {PG_OPEN} THEN
+                RETURN COALESCE(NEW, OLD);
+            END IF;
+            IF TG_OP = 'UPDATE'
+                AND {_unchanged(entry_fixed, PG_SAME)}
+                AND {_unlinked_from_canceled(PG_SAME)} THEN
+                RETURN NEW;
+            END IF;
+            {PG_RAISE.format(message=ENTRY_MESSAGE)};
+        END;
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION interactions_logged_guard() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF {PG_OPEN} THEN
+                RETURN COALESCE(NEW, OLD);
+            END IF;
+            IF TG_OP = 'UPDATE' AND {_unchanged(logged_fixed, PG_SAME)} THEN
+                RETURN NEW;
+            END IF;
+            IF TG_OP = 'DELETE' AND OLD.canceled THEN
+                RETURN OLD;
+            END IF;
+            {PG_RAISE.format(message=LOGGED_MESSAGE)};
+        END;
+        $$""",
+        f"""CREATE OR REPLACE FUNCTION interactions_ledger_truncate_guard() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+            IF {PG_OPEN} THEN
+                RETURN NULL;
+            END IF;
+            {PG_RAISE.format(message="The ledger is append-only: it cannot be truncated.")};
+        END;
+        $$""",
+        f"""CREATE TRIGGER interactions_entry_guard BEFORE UPDATE OR DELETE ON {ENTRY}
+        FOR EACH ROW EXECUTE FUNCTION interactions_entry_guard()""",
+        f"""CREATE TRIGGER interactions_logged_guard BEFORE UPDATE OR DELETE ON {LOGGED}
+        FOR EACH ROW EXECUTE FUNCTION interactions_logged_guard()""",
+        f"""CREATE TRIGGER interactions_entry_truncate_guard BEFORE TRUNCATE ON {ENTRY}
+        FOR EACH STATEMENT EXECUTE FUNCTION interactions_ledger_truncate_guard()""",
+        f"""CREATE TRIGGER interactions_logged_truncate_guard BEFORE TRUNCATE ON {LOGGED}
+        FOR EACH STATEMENT EXECUTE FUNCTION interactions_ledger_truncate_guard()""",
+    ]
+
+
+POSTGRESQL = postgresql_statements(ENTRY_FIXED, LOGGED_FIXED)
+
 POSTGRESQL_DROP = [
     f"DROP TRIGGER IF EXISTS interactions_entry_guard ON {ENTRY}",
     f"DROP TRIGGER IF EXISTS interactions_logged_guard ON {LOGGED}",

@@ -4,6 +4,7 @@
 - ``single``: log one interaction with one contact, preview its letter (SPEC 7).
 - ``drafts``: keep, log or throw away an unfinished single interaction (SPEC 7).
 - ``notes``: a note on an interaction log entry (SPEC 7).
+- ``campaigns``: create and edit campaigns, their entries' canceled flag (SPEC 8).
 - ``templates``: create or change an interaction template (audited).
 
 The ledger statistics are reads and live in ``interactions.selectors``; they are
@@ -15,6 +16,13 @@ from ..selectors import (
     logged_segment_counts,
     template_statistics,
     with_entry_counts,
+)
+from .campaigns import (
+    CAMPAIGN_FIELDS,
+    create_campaign,
+    delete_campaigns,
+    sync_campaign_entries,
+    update_campaign,
 )
 from .drafts import (
     DRAFT_FIELDS,
@@ -38,11 +46,14 @@ from .single import (
 from .templates import save_interaction_template
 
 __all__ = [
+    "CAMPAIGN_FIELDS",
     "DRAFT_FIELDS",
     "LISTED_ENTRIES",
     "SINGLE_PROBLEMS",
     "InteractionProblem",
     "add_interaction_note",
+    "create_campaign",
+    "delete_campaigns",
     "delete_canceled_logged_segments",
     "delete_interaction_draft",
     "group_statistics",
@@ -54,6 +65,8 @@ __all__ = [
     "save_interaction_template",
     "set_entries_canceled",
     "set_logged_segment_canceled",
+    "sync_campaign_entries",
     "template_statistics",
+    "update_campaign",
     "with_entry_counts",
 ]

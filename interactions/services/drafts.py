@@ -32,6 +32,7 @@ DRAFT_FIELDS = (
     "attempt_failed",
     "subject",
     "language",
+    "campaign",
     "campaign_target",
     "campaign_response",
     "personal_note",

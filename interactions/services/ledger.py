@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 import audit
 
 from ..exceptions import InteractionError
-from ..models import InteractionLogEntry, LoggedSegment
+from ..models import CampaignEntry, InteractionLogEntry, LoggedSegment
+from .campaigns import held_by, sync_campaign_entries
 
 __all__ = [
     "LISTED_ENTRIES",
@@ -36,6 +37,8 @@ def set_logged_segment_canceled(logged: LoggedSegment, *, canceled: bool, user) 
     changed = InteractionLogEntry.objects.filter(logged_segment=logged).record_status(
         canceled=canceled
     )
+    # Its campaign entries follow (SPEC 8): every entry holding them changed with it.
+    sync_campaign_entries(CampaignEntry.objects.filter(logged_segment=logged))
     action = (
         audit.Action.LOGGED_SEGMENT_CANCELED if canceled else audit.Action.LOGGED_SEGMENT_UNCANCELED
     )
@@ -97,6 +100,9 @@ def set_entries_canceled(entries: Iterable | models.QuerySet, *, canceled: bool,
                 code="logged_segment_canceled",
             )
     changed = queryset.exclude(canceled=canceled).record_status(canceled=canceled)
+    # A campaign entry is canceled once every entry holding it is, and un-canceled with
+    # any of them (SPEC 8).
+    sync_campaign_entries(held_by(queryset))
     if changed:
         action = audit.Action.ENTRIES_CANCELED if canceled else audit.Action.ENTRIES_UNCANCELED
         audit.record(user, action, _one_subject(queryset), entries=changed)

@@ -25,8 +25,9 @@ from ..choices import DeliveryStatus, Evaluation, InformationFlow, InitiatedBy
 from ..delivery import letter_values
 from ..exceptions import InteractionError
 from ..merge import merge_data
-from ..models import InteractionLogEntry, InteractionTemplate
+from ..models import Campaign, InteractionLogEntry, InteractionTemplate
 from ..tasks import deliver_entry
+from .campaigns import single_campaign_entry
 
 __all__ = [
     "SINGLE_PROBLEMS",
@@ -86,6 +87,10 @@ def _single_rows(
         "information_flow": given["information_flow"],
         "initiated_by": given["initiated_by"],
         "document": "",
+        # SPEC 8: blank takes the template's campaign; target and response are the given.
+        "campaign_id": given["campaign"].pk if given["campaign"] is not None else None,
+        "campaign_target": bool(given["campaign_target"]),
+        "campaign_response": bool(given["campaign_response"]),
     }
     sources = effective.single_sources(template=template, given=line, salesperson=salesperson)
     rows = effective.annotate_effective_values(
@@ -118,7 +123,7 @@ def _choice_problem(value, choices, code: str, label) -> InteractionProblem | No
     )
 
 
-def _argument_problems(*, given: dict, campaign, attachment) -> list:
+def _argument_problems(*, given: dict, attachment) -> list:
     problems = [
         _choice_problem(
             given["correspondence_type"],
@@ -144,13 +149,8 @@ def _argument_problems(*, given: dict, campaign, attachment) -> list:
                     f"negative_{name}", _("its %(field)s is negative") % {"field": label}
                 )
             )
-    if campaign is not None:
-        problems.append(
-            InteractionProblem(
-                "campaigns_unavailable",
-                _("campaigns are not available yet, so it cannot be linked to one"),
-            )
-        )
+    if given["campaign"] is not None and not isinstance(given["campaign"], Campaign):
+        problems.append(InteractionProblem("invalid_campaign", _("its campaign is not a campaign")))
     if attachment:
         problems += [
             InteractionProblem(error.code, " ".join(error.messages))
@@ -185,6 +185,9 @@ def _given(
     evaluation: str = "",
     subject: str = "",
     language: str | None = None,
+    campaign: Campaign | None = None,
+    campaign_target: bool = False,
+    campaign_response: bool = False,
 ) -> dict:
     """log_interaction's optional values, blank as "" or None ("take the template's")."""
     return {
@@ -199,6 +202,9 @@ def _given(
         "evaluation": evaluation or "",
         "subject": subject or "",
         "language": language or "",
+        "campaign": campaign,
+        "campaign_target": campaign_target,
+        "campaign_response": campaign_response,
     }
 
 
@@ -252,8 +258,8 @@ def log_interaction(
     """Log one interaction with ``contact`` as one interaction log entry (no logged segment).
 
     Blank values take the template's as a one-line segment would; every problem is
-    reported at once and nothing is written. Campaigns (SPEC 8) do not exist yet: a
-    campaign is refused, the two campaign flags are accepted and not stored.
+    reported at once and nothing is written. With a campaign (given, or the template's)
+    the entry gets a campaign entry of its own (SPEC 8).
     """
     given = _given(
         description=description,
@@ -267,8 +273,13 @@ def log_interaction(
         evaluation=evaluation,
         subject=subject,
         language=language,
+        campaign=campaign,
+        campaign_target=campaign_target,
+        campaign_response=campaign_response,
     )
-    problems = _argument_problems(given=given, campaign=campaign, attachment=attachment)
+    problems = _argument_problems(given=given, attachment=attachment)
+    if any(problem.code == "invalid_campaign" for problem in problems):
+        given["campaign"] = None  # still check everything else, then refuse
     rows = _single_rows(
         contact, template=template, user=user, given=given, personal_note=personal_note
     )
@@ -302,6 +313,10 @@ def log_interaction(
     aliases = {f"_entry_{name}": expression for name, expression in columns.items()}
     row = rows.annotate(**aliases).values(*aliases).get()
     entry = InteractionLogEntry(**{_attname(name): row[f"_entry_{name}"] for name in columns})
+    if entry.campaign_id is not None:
+        entry.campaign_entry = single_campaign_entry(
+            campaign_id=entry.campaign_id, description=entry.description, date=entry.date, user=user
+        )
     if attachment:
         entry.attachment = attachment
     entry.save()

@@ -51,7 +51,7 @@ class EntryDetailView(Permission, DetailView):
     context_object_name = "entry"
 
     def get_queryset(self):
-        return entry_rows().select_related("contact_company", "created_by")
+        return entry_rows().select_related("contact_company", "created_by", "campaign")
 
     def get_context_data(self, **kwargs):
         data = self.object.merge_data or {}

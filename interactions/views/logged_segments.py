@@ -45,7 +45,9 @@ class LoggedSegmentDetailView(Permission, DetailView):
     template_name = "interactions/loggedsegment_detail.html"
 
     def get_queryset(self):
-        return LoggedSegment.objects.select_related("created_by")
+        return LoggedSegment.objects.select_related("created_by").prefetch_related(
+            "campaign_entries__campaign"
+        )
 
     def get_context_data(self, **kwargs):
         logged = self.object

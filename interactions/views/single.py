@@ -30,6 +30,10 @@ LOG_PERMISSION = "interactions.log_interaction"
 CONTACT_MATCHES = 20
 
 
+#: Query parameters that prefill the campaign fields: ?campaign=<id>&campaign_response=on.
+CAMPAIGN_PREFILL = ("campaign", "campaign_target", "campaign_response")
+
+
 def _draft_arguments(cleaned: dict) -> dict:
     """The form's values as a draft keeps them (a draft has no "deliver")."""
     return {name: value for name, value in cleaned.items() if name in services.DRAFT_FIELDS}
@@ -69,6 +73,10 @@ class LogInteractionView(Permission, FormView):
             for name in LogInteractionForm.base_fields:
                 if name != "attachment" and name in self.request.GET:
                     initial[name] = self.request.GET[name]
+        # "Log response" on a campaign page or the contact card (SPEC 8) comes prefilled.
+        for name in CAMPAIGN_PREFILL:
+            if name in self.request.GET:
+                initial[name] = self.request.GET[name]
         return initial
 
     def get_form(self, form_class=None):

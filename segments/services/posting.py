@@ -1,24 +1,26 @@
 """Logging a segment into the ledger (SPEC 4.4) and the follow-up segment.
 
 Logging is posting a worksheet into a journal: check every line first and report every
-problem at once; then, in one transaction, write the logged segment, one interaction log
-entry per line with one ``INSERT ... SELECT`` (effective values and merge data computed by
-the database), and delete the segment. The number of queries does not depend on the
+problem at once; then, in one transaction, write the logged segment, one campaign entry per
+campaign its lines carry (SPEC 8), one interaction log entry per line with one
+``INSERT ... SELECT`` (effective values and merge data computed by the database), and
+delete the segment. The number of queries does not depend on the
 number of lines.
 """
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
 import audit
 from crm.models import Contact
 from interactions import posting as rules
-from interactions.models import InteractionLogEntry, LoggedSegment
+from interactions.models import CampaignEntry, InteractionLogEntry, LoggedSegment
 
+from ..effective import annotate_campaign_values
 from ..exceptions import LoggingError
 from ..locks import already_logged, ensure_free, select_segment
 from ..merge import merge_values
@@ -198,7 +200,9 @@ def validate_segment(segment: Segment, *, deliver: bool = False) -> None:
         raise _cannot_log(segment, problems)
 
 
-def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bool) -> dict:
+def _entry_columns(
+    segment: Segment, logged: LoggedSegment, *, user, deliver: bool, campaign_entries: dict
+) -> dict:
     """Entry column -> expression over lines annotated with effective values and merge data."""
     return rules.entry_columns(
         contact="contact__",
@@ -208,6 +212,47 @@ def _entry_columns(segment: Segment, logged: LoggedSegment, *, user, deliver: bo
         attempt_failed=False,
         user=user,
         deliver=deliver,
+        campaign_entry=_campaign_entry_of(campaign_entries),
+    )
+
+
+def _create_campaign_entries(segment: Segment, logged: LoggedSegment, *, user) -> dict:
+    """One campaign entry per campaign the segment's lines carry (SPEC 8): campaign id ->
+    campaign entry id. Two queries whatever the number of lines: the distinct effective
+    campaigns, then one insert of their (few) entries."""
+    lines = annotate_campaign_values(SegmentLine.objects.filter(segment=segment).order_by())
+    campaigns = sorted(
+        lines.filter(effective_campaign__isnull=False)
+        .values_list("effective_campaign", flat=True)
+        .distinct()
+    )
+    if not campaigns:
+        return {}
+    entries = CampaignEntry.objects.bulk_create(
+        CampaignEntry(
+            campaign_id=campaign,
+            logged_segment=logged,
+            segment_no=segment.no,
+            description=segment.description,
+            date=segment.date,
+            created_by=user,
+        )
+        for campaign in campaigns
+    )
+    return {entry.campaign_id: entry.pk for entry in entries}
+
+
+def _campaign_entry_of(campaign_entries: dict):
+    """The campaign entry of a line's effective campaign: a CASE over the few campaigns."""
+    if not campaign_entries:
+        return Value(None, output_field=models.BigIntegerField())
+    return Case(
+        *(
+            When(effective_campaign=campaign, then=Value(entry))
+            for campaign, entry in campaign_entries.items()
+        ),
+        default=None,
+        output_field=models.BigIntegerField(),
     )
 
 
@@ -264,12 +309,15 @@ def log_segment(
     except IntegrityError:
         # The unique segment number is the last guard against a concurrent second log.
         raise already_logged(locked.no) from None
+    campaign_entries = _create_campaign_entries(locked, logged, user=user)
     lines = merge_values(SegmentLine.objects.filter(segment=locked).with_effective_values())
     # Kept in line order, so that entry numbers follow line numbers.
     entries = insert_select(
         InteractionLogEntry,
         lines.order_by("line_no"),
-        _entry_columns(locked, logged, user=user, deliver=deliver),
+        _entry_columns(
+            locked, logged, user=user, deliver=deliver, campaign_entries=campaign_entries
+        ),
         keep_order=True,
     )
     # One row for the whole log, however many lines: the entries are the ledger's own record.

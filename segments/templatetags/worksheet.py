@@ -32,10 +32,15 @@ EFFECTIVE = {
     "information_flow": ("effective_information_flow", InformationFlow),
     "initiated_by": ("effective_initiated_by", InitiatedBy),
     "evaluation": ("evaluation", Evaluation),
+    "campaign": ("effective_campaign_no", None),
+    "campaign_target": ("effective_campaign_target", None),
+    "campaign_response": ("effective_campaign_response", None),
 }
 
 
 def _label(choices, value):
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     if isinstance(value, datetime.date | Decimal):
         # Dates and amounts in the user's language, like the rest of the page.
         if isinstance(value, datetime.date):

@@ -271,7 +271,7 @@ def test_flush_and_seed_demo_reset_empty_the_ledger_through_the_one_bypass(setti
     assert {InteractionLogEntry._meta.db_table, LoggedSegment._meta.db_table} == LEDGER_TABLES
 
 
-# --- the erasure exception (SPEC 9, migration 0005_ledger_erasure) -----------------------
+# --- the erasure exception (SPEC 9, migration 0006_ledger_erasure) -----------------------
 
 #: What ``erase_contact`` may blank on the entries of the contact it erases.
 ERASABLE = {"contact_name", "merge_data", "document", "attachment"}

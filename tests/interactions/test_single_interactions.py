@@ -201,12 +201,12 @@ def test_every_refusal_is_reported_at_once_and_nothing_is_written():
         "no_letter",
         "invalid_evaluation",
         "negative_cost",
-        "campaigns_unavailable",
+        "invalid_campaign",
         "attachment_type",
     }
     message = raised.value.messages[0]
     assert contact.no in message
-    assert "campaigns are not available yet" in message
+    assert "its campaign is not a campaign" in message
     assert "virus.exe" in message
     assert snapshot() == before
 

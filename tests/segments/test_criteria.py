@@ -74,6 +74,9 @@ def test_sources_registry_has_the_six_sources_of_the_spec():
         "evaluation",
         "canceled",
         "attempt_failed",
+        "campaign",
+        "campaign_target",
+        "campaign_response",
         "min_count",
         "within_days",
     ]

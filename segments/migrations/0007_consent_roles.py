@@ -28,7 +28,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("segments", "0004_single_interaction_roles"),
+        ("segments", "0006_campaign_roles"),
         ("crm", "0006_consent_event"),
     ]
 

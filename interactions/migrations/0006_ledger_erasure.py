@@ -2,7 +2,7 @@
 
 ``crm.services.erase_contact`` must blank an erased contact's personal data in its
 interaction log entries: ``contact_name``, ``merge_data`` and the stored ``document`` and
-``attachment``. The triggers of 0004 are recreated so that exactly these four columns may
+``attachment``. The triggers of 0004 (with 0005's campaign columns) are recreated so that exactly these four columns may
 change, and only on the entries of a contact for which ``interactions_ledger_maintenance``
 holds a row with that ``contact_id``. Only ``interactions.ledger.erasure_bypass`` writes
 such a row, inside the erasure's transaction, and deletes it again before the commit, so
@@ -15,11 +15,13 @@ import importlib
 from django.db import migrations
 
 v1 = importlib.import_module("interactions.migrations.0004_ledger_triggers")
+# The columns as campaigns left them (0005 adds the entries' campaign columns).
+campaigns = importlib.import_module("interactions.migrations.0005_campaigns")
 
 BYPASS, ENTRY, LOGGED = v1.BYPASS, v1.ENTRY, v1.LOGGED
 #: What the erasure may blank on the entries of the erased contact.
 ERASABLE = ["contact_name", "merge_data", "document", "attachment"]
-ENTRY_FIXED = [column for column in v1.ENTRY_FIXED if column not in ERASABLE]
+ENTRY_FIXED = [column for column in campaigns.ENTRY_FIXED if column not in ERASABLE]
 
 
 def _erasable(same):
@@ -57,7 +59,7 @@ SQLITE = [
 SQLITE_BACK = [
     *v1.SQLITE_DROP[:4],
     f"ALTER TABLE {BYPASS} DROP COLUMN contact_id",
-    *v1.SQLITE[1:],
+    *campaigns.NEW["sqlite"][1:],
 ]
 
 PG_SAME = v1.PG_SAME
@@ -110,14 +112,18 @@ POSTGRESQL = [
     ),
 ]
 POSTGRESQL_BACK = [
-    *[statement for statement in v1.POSTGRESQL if "CREATE OR REPLACE FUNCTION" in statement],
+    *[
+        statement
+        for statement in campaigns.NEW["postgresql"]
+        if "CREATE OR REPLACE FUNCTION" in statement
+    ],
     f"ALTER TABLE {BYPASS} DROP COLUMN contact_id",
 ]
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interactions", "0004_ledger_triggers"),
+        ("interactions", "0005_campaigns"),
     ]
 
     operations = [

@@ -25,7 +25,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("segments", "0005_consent_roles"),
+        ("segments", "0007_consent_roles"),
         ("crm", "0007_erasure"),
     ]
 
