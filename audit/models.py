@@ -51,6 +51,10 @@ class Action(models.TextChoices):
     NOTE_ADDED = "note_added", _("Note added")
     DRAFT_SAVED = "draft_saved", _("Interaction draft saved")
     DRAFT_DELETED = "draft_deleted", _("Interaction draft deleted")
+    # Consent and erasure (SPEC 9).
+    REFUSED_LINES_REMOVED = "refused_lines_removed", _("Lines refused for consent removed")
+    CONTACT_ERASED = "contact_erased", _("Contact erased")
+    CONTACT_LEFT_SEGMENT = "contact_left_segment", _("Erased contact left the segment")
     # Reference data.
     TEMPLATE_CREATED = "template_created", _("Interaction template created")
     TEMPLATE_CHANGED = "template_changed", _("Interaction template changed")

@@ -1,7 +1,8 @@
 """Admin for contacts and their reference tables; contacts import and export as CSV/XLSX."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -12,6 +13,7 @@ from .models import (
     CompanyInformation,
     ConsentEvent,
     Contact,
+    ErasureRecord,
     IndustryGroup,
     JobResponsibility,
     MailingGroup,
@@ -232,6 +234,39 @@ class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
         if not obj.no:
             obj.no = next_code("CONTACT", Contact)
         super().save_model(request, obj, form, change)
+
+    actions = ["erase_contact"]
+
+    @admin.action(description=_("Erase the selected contact"), permissions=["erase"])
+    def erase_contact(self, request, queryset):
+        """Opens the erase page of one contact, where the reason is given (SPEC 9)."""
+        contacts = list(queryset.values_list("pk", flat=True)[:2])
+        if len(contacts) != 1:
+            self.message_user(request, _("Select exactly one contact to erase."), messages.WARNING)
+            return None
+        return redirect("crm:contact-erase", pk=contacts[0])
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.has_perm("crm.erase_contact")
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(admin.ModelAdmin):
+    """Read-only: an erasure is recorded by ``crm.services.erase_contact`` alone."""
+
+    list_display = ["contact_no", "created_at", "created_by", "reason"]
+    list_filter = ["created_at"]
+    search_fields = ["contact_no", "reason"]
+    readonly_fields = ["contact_no", "reason", "counts", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ConsentEvent)

@@ -304,6 +304,8 @@ class Contact(models.Model):
     email_opt_out = models.BooleanField(_("email opt-out"), default=False, editable=False)
     letter_opt_out = models.BooleanField(_("letter opt-out"), default=False, editable=False)
     phone_opt_out = models.BooleanField(_("phone opt-out"), default=False, editable=False)
+    # Set by crm.services.erase_contact (SPEC 9): the personal data is gone for good.
+    erased = models.BooleanField(_("erased"), default=False, editable=False)
     mailing_groups = models.ManyToManyField(
         MailingGroup, blank=True, related_name="contacts", verbose_name=_("mailing groups")
     )
@@ -337,6 +339,10 @@ class Contact(models.Model):
             models.Index(fields=["post_code"], name="crm_contact_post_code_idx"),
             models.Index(fields=["name"], name="crm_contact_name_idx"),
             models.Index(fields=["language"], name="crm_contact_language_idx"),
+        ]
+        permissions = [
+            ("erase_contact", _("Can erase a contact's personal data")),
+            ("export_contact_data", _("Can export a contact's personal data")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -486,3 +492,7 @@ class ConsentEvent(models.Model):
 
     def delete(self, **kwargs):
         raise ValidationError(_("Consent events are append-only."), code="append_only")
+
+
+# Kept in its own module for size; imported here so the app registry finds it.
+from .erasure_models import ErasureRecord  # noqa: E402, F401

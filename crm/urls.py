@@ -20,6 +20,16 @@ crm_patterns = (
         path("contacts/", contact_views.ContactListView.as_view(), name="contact-list"),
         path("contacts/<int:pk>/", site_views.ContactCardView.as_view(), name="contact-detail"),
         path(
+            "contacts/<int:pk>/erase/",
+            contact_views.ContactEraseView.as_view(),
+            name="contact-erase",
+        ),
+        path(
+            "contacts/<int:pk>/personal-data/",
+            contact_views.ContactDataExportView.as_view(),
+            name="contact-data-export",
+        ),
+        path(
             "contacts/<int:pk>/consent/",
             contact_views.ContactConsentView.as_view(),
             name="contact-consent",

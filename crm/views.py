@@ -4,10 +4,16 @@ The home page and the card's interactions and segments read the higher apps, so 
 live in ``segments.site_views``; the site URL conf mounts them under ``crm:``.
 """
 
+import io
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
@@ -65,6 +71,59 @@ class ContactDetailView(ContactPermission, DetailView):
             consent=consent_rows(contact),
         )
         return context
+
+
+class EraseContactForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Why the contact is erased, e.g. the request it answers. Kept with the erasure "
+            "record: write no personal data here."
+        ),
+    )
+
+
+class ContactEraseView(PermissionRequiredMixin, FormView):
+    """Erase a contact's personal data (SPEC 9): administrators, with a reason."""
+
+    permission_required = "crm.erase_contact"
+    raise_exception = True
+    form_class = EraseContactForm
+    template_name = "crm/contact_erase.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.contact = get_object_or_404(Contact, pk=kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(contact=self.contact, **kwargs)
+
+    def form_valid(self, form):
+        no = self.contact.no
+        try:
+            services.erase_contact(
+                self.contact, user=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except services.ErasureError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Contact %(no)s has been erased.") % {"no": no})
+        return redirect(self.contact)
+
+
+class ContactDataExportView(PermissionRequiredMixin, View):
+    """Download the subject access zip of a contact (SPEC 9)."""
+
+    permission_required = "crm.export_contact_data"
+    raise_exception = True
+
+    def get(self, request, pk):
+        contact = get_object_or_404(Contact, pk=pk)
+        stream = io.BytesIO()
+        services.export_contact_data(contact, stream)
+        stream.seek(0)
+        return FileResponse(stream, as_attachment=True, filename=f"{contact.no}-personal-data.zip")
 
 
 def consent_rows(contact: Contact) -> list[dict]:

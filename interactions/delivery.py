@@ -89,9 +89,26 @@ def entry_letter(entry: InteractionLogEntry) -> bytes:
     """The letter of a logged entry, rendered again exactly as it was sent."""
     row = (
         InteractionLogEntry.objects.filter(pk=entry.pk)
-        .values("entry_no", "merge_data", "document", "language", "contact_id")
+        .values(
+            "entry_no",
+            "merge_data",
+            "document",
+            "language",
+            "contact__no",
+            "contact__erased",
+            "contact_id",
+        )
         .get()
     )
+    if row["contact__erased"]:
+        raise LetterError(
+            _(
+                "The letter of interaction log entry %(entry_no)s can no longer be made: "
+                "contact %(no)s was erased, and its personal data with it."
+            ),
+            code="erased",
+            params={"entry_no": row["entry_no"], "no": row["contact__no"]},
+        )
     if not row["document"]:
         raise _no_document_error(row)
     return letters.render(DocumentCache(1).get(row["document"]), entry_values(row))

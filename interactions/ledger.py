@@ -49,3 +49,37 @@ def install_flush_bypass() -> None:
     """Wrap ``sql_flush`` of every configured database's backend (idempotent)."""
     for alias in connections:
         _wrap(type(connections[alias].ops))
+
+
+class erasure_bypass:
+    """Let the triggers accept the erasure of one contact's entries (SPEC 9).
+
+    Migration ``0006_ledger_erasure`` lets ``contact_name``, ``merge_data``, ``document``
+    and ``attachment`` change on the entries of a contact while
+    ``interactions_ledger_maintenance`` holds a row with its ``contact_id``. Only the
+    erasure scrubber (``interactions.services.erasure``), which ``erase_contact`` calls in
+    its transaction, uses this; the row is gone again before that transaction commits.
+    """
+
+    def __init__(self, contact_id: int, using: str = "default"):
+        self.contact_id = int(contact_id)
+        self.using = using
+
+    def _execute(self, sql: str) -> None:
+        connection = connections[self.using]
+        if not connection.in_atomic_block:
+            raise RuntimeError("The erasure bypass is only opened inside a transaction.")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.contact_id])
+
+    def __enter__(self):
+        table = connections[self.using].ops.quote_name(BYPASS_TABLE)
+        self._execute(f"INSERT INTO {table} (reason, contact_id) VALUES ('erasure', %s)")
+        return self
+
+    def __exit__(self, exc_type, *exc_info):
+        if exc_type is not None:
+            return False  # the transaction rolls back, and the row with it
+        table = connections[self.using].ops.quote_name(BYPASS_TABLE)
+        self._execute(f"DELETE FROM {table} WHERE contact_id = %s")
+        return False

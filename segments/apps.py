@@ -9,6 +9,7 @@ class SegmentsConfig(AppConfig):
 
     def ready(self):
         from crm.models import COMPANY_CHANGE_GUARDS
+        from crm.services import ERASURE_SCRUBBERS
         from interactions.models import set_criteria_describer
         from jobs import services as jobs
 
@@ -16,6 +17,7 @@ class SegmentsConfig(AppConfig):
         from .criteria import describe_action
         from .models import refuse_company_change_on_a_segment
         from .roles import ensure_roles_after_migrate
+        from .services.erasure import scrub_contact
 
         post_migrate.connect(ensure_roles_after_migrate, sender=self)
         for kind in segment_jobs.PERMISSIONS:
@@ -23,3 +25,5 @@ class SegmentsConfig(AppConfig):
         set_criteria_describer(describe_action)
         if refuse_company_change_on_a_segment not in COMPANY_CHANGE_GUARDS:
             COMPANY_CHANGE_GUARDS.append(refuse_company_change_on_a_segment)
+        if scrub_contact not in ERASURE_SCRUBBERS:
+            ERASURE_SCRUBBERS.append(scrub_contact)

@@ -7,12 +7,14 @@ become contacts: every segment operation and the preview use it (``criteria_cont
 only wraps it as a subquery of ids).
 """
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -186,11 +188,46 @@ class InteractionCriteria(CriteriaSource):
     campaign_response = YesNoFilter(
         method="filter_campaign_response", label=gettext_lazy("Campaign response")
     )
+    # Contact pressure (SPEC 9): "3 or more interactions within 30 days". The days count
+    # back from the day the action runs, so saved criteria keep their meaning.
+    min_count = AnyOfFilter(
+        method="filter_min_count",
+        item_field=forms.IntegerField(min_value=1),
+        label=gettext_lazy("At least this many interactions"),
+    )
+    within_days = AnyOfFilter(
+        method="filter_within_days",
+        item_field=forms.IntegerField(min_value=0),
+        label=gettext_lazy("Interactions within the last days"),
+    )
 
     class Meta:
         model = InteractionLogEntry
         fields = []
         form = CriteriaForm
+
+    def filter_min_count(self, queryset, name, value):
+        return queryset  # counted per contact in contacts()
+
+    def filter_within_days(self, queryset, name, value):
+        if not value:
+            return queryset
+        # Any of several limits holds exactly when the widest one does.
+        since = timezone.localdate() - datetime.timedelta(days=max(value))
+        return queryset.filter(date__gte=since)
+
+    def contacts(self) -> QuerySet:
+        minimum = min(self.form.cleaned_data.get("min_count") or [1])
+        if minimum <= 1:
+            return super().contacts()
+        ids = (
+            self.qs.order_by()
+            .values(self.contact_field)
+            .annotate(_entries=Count("pk"))
+            .filter(_entries__gte=minimum)
+            .values(self.contact_field)
+        )
+        return Contact.objects.filter(pk__in=ids)
 
     def filter_canceled(self, queryset, name, value):
         wanted = YesNoFilter.wanted(value)

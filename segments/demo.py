@@ -59,6 +59,8 @@ EVALUATIONS = [
 NEWS = {"mailing_group": {"mailing_group": ["NEWS"]}}
 EVENTS = {"mailing_group": {"mailing_group": ["EVENTS"]}}
 NO_EMAIL = {"contact": {"has_email": ["false"]}}
+#: "Reduce contacts: 3 or more interactions within 30 days" leaves out the over-contacted.
+CONTACT_PRESSURE = {"interaction": {"min_count": ["3"], "within_days": ["30"]}}
 PROSPECT_BUYERS = {
     "business_relation": {"business_relation": ["PROSP"]},
     "job_responsibility": {"job_responsibility": ["PURCHASE"]},
@@ -116,7 +118,7 @@ class History:
         """Add ``count`` persons with an email address who are not on the segment yet."""
         candidates = list(
             Contact.objects.persons()
-            .filter(exclude_from_segment=False)
+            .filter(exclude_from_segment=False, privacy_blocked=False)
             .exclude(email="")
             .exclude(segment_lines__segment=segment)
             .order_by("pk")
@@ -372,7 +374,23 @@ class History:
         )
 
         empty = self.segment("NEWSL", "Newsletter, next month", user=self.builder)
+        self.contact_pressure(empty)
         return [large, offers, empty]
+
+    def contact_pressure(self, segment: Segment) -> None:
+        """Saved criteria that leave out the over-contacted (SPEC 9), replayable anywhere.
+
+        Recorded on ``segment`` as a step, saved, and undone again: the segment stays as
+        it was.
+        """
+        services.reduce_contacts(segment, criteria=CONTACT_PRESSURE, user=self.builder)
+        services.save_criteria(
+            segment,
+            code="PRESSURE",
+            description="Contacted 3 or more times in 30 days",
+            user=self.builder,
+        )
+        services.go_back(segment, user=self.builder)
 
 
 def seed(*, seed: int) -> str | None:

@@ -21,8 +21,11 @@ from .models import CriteriaActionType, Segment, SegmentLine
 __all__ = [
     "LINE_ORDER",
     "action_options",
+    "LEFT_OUT_REASONS",
     "action_type",
+    "candidate_pool",
     "candidates",
+    "left_out_conditions",
     "contact_order",
     "matching_lines",
 ]
@@ -60,8 +63,8 @@ def action_type(action) -> str:
         ) from None
 
 
-def candidates(segment: Segment, matching: QuerySet, options: Mapping[str, bool]) -> QuerySet:
-    """The contacts an add action appends, as one query over the contacts table."""
+def candidate_pool(matching: QuerySet, options: Mapping[str, bool]) -> QuerySet:
+    """The contacts an add action considers: the matching ones, companies expanded."""
     contacts = matching
     if options.get("expand_companies") or options.get("allow_related_companies"):
         if options.get("expand_companies"):
@@ -79,6 +82,34 @@ def candidates(segment: Segment, matching: QuerySet, options: Mapping[str, bool]
                 )
             )
         contacts = Contact.objects.filter(wanted)
+    return contacts
+
+
+#: Why a contact of the pool is not added, first reason first (SPEC 9): privacy blocked
+#: (always, whatever the options), excluded from segments, already on the segment.
+LEFT_OUT_REASONS = ("privacy_blocked", "excluded", "already_on_segment")
+
+
+def left_out_conditions(segment: Segment, options: Mapping[str, bool]) -> dict[str, Q]:
+    """Per reason, the condition on a pool contact that it is left out for that reason."""
+    on_segment = Exists(SegmentLine.objects.filter(segment=segment, contact=OuterRef("pk")))
+    never = Q(pk__in=[])
+    free = Q(privacy_blocked=False)
+    excluded = never if options.get("ignore_exclusion") else Q(exclude_from_segment=True)
+    existing = never if options.get("allow_existing") else Q(on_segment)
+    return {
+        "privacy_blocked": Q(privacy_blocked=True),
+        "excluded": free & excluded,
+        "already_on_segment": free & ~excluded & existing,
+    }
+
+
+def candidates(segment: Segment, matching: QuerySet, options: Mapping[str, bool]) -> QuerySet:
+    """The contacts an add action appends, as one query over the contacts table.
+
+    A privacy-blocked contact is never added, not even with *ignore exclusion* (SPEC 9).
+    """
+    contacts = candidate_pool(matching, options).filter(privacy_blocked=False)
     if not options.get("ignore_exclusion"):
         contacts = contacts.filter(exclude_from_segment=False)
     if not options.get("allow_existing"):

@@ -5,6 +5,7 @@ The data migration creates them; ``ensure_roles`` also runs after every ``migrat
 """
 
 from django.apps import apps as global_apps
+from django.db.models import Q
 
 STAFF = "Marketing staff"
 MANAGER = "Marketing manager"
@@ -78,6 +79,7 @@ def manager_permissions():
     perms = staff_permissions() + [
         ("segments", "log_segment"),
         ("interactions", "cancel_interaction"),
+        ("crm", "export_contact_data"),
     ]
     for app, model in MANAGED_BY_MANAGER:
         perms += [(app, f"{verb}_{model}") for verb in ("add", "change", "delete")]
@@ -95,13 +97,12 @@ def ensure_roles(apps=global_apps, using: str = "default") -> None:
         group, created = Group.objects.using(using).get_or_create(name=name)
         if not created:
             continue
-        permissions = [
-            Permission.objects.using(using).get(
-                content_type__app_label=app_label, codename=codename
-            )
-            for app_label, codename in wanted()
-        ]
-        group.permissions.set(permissions)
+        # A permission a later migration adds is not there yet while an early migration
+        # runs this; that migration grants it to the roles itself.
+        condition = Q(pk__in=[])
+        for app_label, codename in wanted():
+            condition |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.using(using).filter(condition))
 
 
 def ensure_roles_after_migrate(sender, using="default", **kwargs):

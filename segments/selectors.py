@@ -6,6 +6,8 @@ Views show what these return; nothing here writes. Effective values come from
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Sum
@@ -18,7 +20,16 @@ from interactions.models import Campaign, InteractionTemplate, InteractionTempla
 from .criteria import Criteria, describe, parse_criteria
 from .effective import inherited_number
 from .exceptions import SegmentError
-from .matching import LINE_ORDER, action_options, action_type, candidates, matching_lines
+from .matching import (
+    LEFT_OUT_REASONS,
+    LINE_ORDER,
+    action_options,
+    action_type,
+    candidate_pool,
+    candidates,
+    left_out_conditions,
+    matching_lines,
+)
 from .models import CriteriaAction, CriteriaActionType, SavedCriteria, Segment, SegmentLine
 
 #: Lines per page of the worksheet.
@@ -219,6 +230,33 @@ class Preview:
     description: str = ""
     #: The description as the dialog shows it: country and choice names, not codes.
     shown: str = ""
+    #: How many matching contacts the action leaves out, per reason (SPEC 9): keys
+    #: ``excluded``, ``privacy_blocked`` and ``already_on_segment``.
+    left_out: dict = field(default_factory=lambda: dict.fromkeys(LEFT_OUT_REASONS, 0))
+
+    @property
+    def left_out_total(self) -> int:
+        return sum(self.left_out.values())
+
+    @property
+    def left_out_shown(self) -> str:
+        """ "22 left out: 18 excluded, 4 privacy blocked", or "" when none is left out."""
+        if not self.left_out_total:
+            return ""
+        labels = {
+            "excluded": _("%(count)s excluded"),
+            "privacy_blocked": _("%(count)s privacy blocked"),
+            "already_on_segment": _("%(count)s already on the segment"),
+        }
+        reasons = ", ".join(
+            labels[reason] % {"count": self.left_out[reason]}
+            for reason in ("excluded", "privacy_blocked", "already_on_segment")
+            if self.left_out.get(reason)
+        )
+        return _("%(total)s left out: %(reasons)s") % {
+            "total": self.left_out_total,
+            "reasons": reasons,
+        }
 
 
 def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> Preview:
@@ -230,8 +268,15 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
     shown = describe(action, parsed.data, options, names=True)
     if action == CriteriaActionType.ADD:
         rows = candidates(segment, parsed.contacts, options)
+        # One aggregate over the pool: what is added and what is left out, and why.
+        conditions = left_out_conditions(segment, options)
+        counts = candidate_pool(parsed.contacts, options).aggregate(
+            _added=Count("pk", filter=~reduce(or_, conditions.values())),
+            **{f"_{reason}": Count("pk", filter=q) for reason, q in conditions.items()},
+        )
         return Preview(
-            added=rows.count(),
+            added=counts["_added"],
+            left_out={reason: counts[f"_{reason}"] for reason in LEFT_OUT_REASONS},
             removed=0,
             sample=list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]),
             description=description,

@@ -55,6 +55,11 @@ urlpatterns = [
     ),
     path("<int:pk>/log/", posting.LogSegmentView.as_view(), name="log"),
     path(
+        "<int:pk>/remove-refused-lines/",
+        posting.RemoveRefusedLinesView.as_view(),
+        name="remove-refused-lines",
+    ),
+    path(
         "saved-criteria/",
         saved_criteria.SavedCriteriaListView.as_view(),
         name="saved-criteria-list",

@@ -3,7 +3,7 @@
 import datetime
 
 from crm import services as crm_services
-from crm.models import CompanyInformation, NumberSeries
+from crm.models import CompanyInformation, ErasureRecord, NumberSeries
 from interactions.models import (
     Campaign,
     CampaignEntry,
@@ -113,6 +113,7 @@ def one_of_everything(user) -> dict:
             contact=person, template=version.template, created_by=user, description="Call"
         ),
         InteractionNote.objects.create(entry=entry, comment="Called back", created_by=user),
+        ErasureRecord.objects.create(contact_no="CT999999", reason="Request", created_by=user),
         crm_services.set_consent(
             person, channel="letter", granted=False, source="staff", user=user, note="No paper"
         ),

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from crm.models import CompanyInformation, ConsentEvent
+from crm.models import CompanyInformation, ConsentEvent, ErasureRecord
 from interactions.models import (
     Campaign,
     CampaignEntry,
@@ -24,7 +24,15 @@ LEDGER = {LoggedSegment, InteractionLogEntry, CampaignEntry}
 # Written by their services or tasks only: the admin shows them and adds none. A segment's
 # lines, criteria actions and removed lines joined on purpose (issue 12): edited here they
 # skipped the segment lock and broke "go back undoes exactly".
-READ_ONLY = LEDGER | {Job, InteractionNote, SegmentLine, CriteriaAction, RemovedLine, ConsentEvent}
+READ_ONLY = LEDGER | {
+    Job,
+    InteractionNote,
+    SegmentLine,
+    CriteriaAction,
+    RemovedLine,
+    ConsentEvent,
+    ErasureRecord,  # written by crm.services.erase_contact only
+}
 APPS = {"crm", "interactions", "segments"}
 
 

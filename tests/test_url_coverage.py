@@ -38,6 +38,7 @@ COVERED_BY_VIEW_TESTS = {
     "interactions:draft-delete": "interactions/test_single_views.py",
     "interactions:log-interaction-letter": "interactions/test_single_views.py",
     "interactions:entry-attachment": "interactions/test_single_views.py",
+    "segments:remove-refused-lines": "segments/test_consent.py",
 }
 
 #: The web API's patterns (no HTML page links to them): the tests/api/ file naming each.

@@ -1,7 +1,9 @@
-"""The crm services (SPEC 9): the only writers of consent (and, with c14b, erasure).
+"""The crm services (SPEC 9): the only writers of consent and erasure, and the subject
+access export.
 
-Each concern is a module; this package re-exports the public names, so callers write
-``from crm import services`` and ``services.set_consent(...)``.
+Each concern is a module (``consent``, ``erasure``, ``subject_access``); this package
+re-exports the public names, so callers write ``from crm import services`` and
+``services.set_consent(...)``.
 """
 
 from .consent import (
@@ -14,11 +16,19 @@ from .consent import (
     unsubscribe_token,
     unsubscribe_url,
 )
+from .erasure import ERASURE_SCRUBBERS, ErasureError, erase_contact, erased_name
+from .subject_access import CONTACT_DATA_EXPORTERS, export_contact_data
 
 __all__ = [
+    "CONTACT_DATA_EXPORTERS",
+    "ERASURE_SCRUBBERS",
     "UNSUBSCRIBE_SALT",
+    "ErasureError",
     "InvalidUnsubscribeToken",
     "consent_history",
+    "erase_contact",
+    "erased_name",
+    "export_contact_data",
     "read_unsubscribe_token",
     "set_consent",
     "unsubscribe",

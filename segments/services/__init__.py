@@ -19,6 +19,7 @@ with the services, so they are importable from here too.
 from ..export import export_contacts
 from ..matching import LINE_ORDER
 from ..selectors import Preview, mailing_group_assignment_count, preview
+from .consent import remove_refused_lines
 from .criteria_actions import add_contacts, go_back, reduce_contacts, refine_contacts
 from .lines import (
     add_line,
@@ -75,6 +76,7 @@ __all__ = [
     "refine_contacts",
     "remove_line",
     "remove_line_document",
+    "remove_refused_lines",
     "reset_line_value",
     "reuse_criteria",
     "reuse_logged_segment",

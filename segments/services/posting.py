@@ -31,6 +31,7 @@ from ..models import (
     SegmentLine,
 )
 from ..sql import insert_select
+from .consent import consent_conditions
 from .saved_criteria import reuse_logged_segment
 from .segments import create_segment, delete_segment_rows
 
@@ -93,6 +94,17 @@ LINE_PROBLEMS = {
         "%(count)d email lines' contacts have no email address (lines %(lines)s)",
         "count",
     ),
+    # Consent (SPEC 9): the page offers to remove these lines in one step.
+    "privacy_blocked": ngettext_lazy(
+        "%(count)d line's contact is privacy blocked (line %(lines)s)",
+        "%(count)d lines' contacts are privacy blocked (lines %(lines)s)",
+        "count",
+    ),
+    "opted_out": ngettext_lazy(
+        "%(count)d line's contact opted out of the line's channel (line %(lines)s)",
+        "%(count)d lines' contacts opted out of the line's channel (lines %(lines)s)",
+        "count",
+    ),
     "no_letter": ngettext_lazy(
         "%(count)d line to deliver has no letter: no document for its language on the line, "
         "the segment or the interaction template (line %(lines)s)",
@@ -127,6 +139,7 @@ def _line_conditions(*, deliver: bool) -> dict:
             contact__salesperson__blocked=True,
         )
     )
+    conditions.update(consent_conditions())
     return conditions
 
 

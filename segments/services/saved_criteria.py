@@ -155,13 +155,16 @@ def reuse_logged_segment(
     if skip_canceled:
         data["interaction"]["canceled"] = ["false"]
     # Every entry gets its line, whether or not its contact is excluded or already on
-    # the segment: the point is to reach the same contacts again.
+    # the segment: the point is to reach the same contacts again. A privacy-blocked
+    # contact is never added (SPEC 9), not even by this.
     options = action_options(
         CriteriaActionType.ADD, {"allow_existing": True, "ignore_exclusion": True}
     )
     state = lock_state(segment)
     action = record(segment, state, CriteriaActionType.ADD, data, options, user=user)
-    entries = InteractionLogEntry.objects.filter(logged_segment=logged)
+    entries = InteractionLogEntry.objects.filter(
+        logged_segment=logged, contact__privacy_blocked=False
+    )
     if skip_canceled:
         entries = entries.filter(canceled=False)
     order = [*contact_order("contact__"), F("entry_no").asc()]

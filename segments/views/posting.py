@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from interactions.models import LoggedSegment
@@ -21,8 +21,9 @@ from .. import services
 from ..exceptions import SegmentError
 from ..forms import LogSegmentForm
 from ..models import Segment
+from ..services.consent import CONSENT_PROBLEMS
 from ..services.posting import LINE_PROBLEMS
-from .base import STALE, SegmentDialogView, go, job_started, stale
+from .base import STALE, SegmentDialogView, SegmentMixin, go, job_started, stale
 
 
 class LogSegmentView(SegmentDialogView):
@@ -37,6 +38,9 @@ class LogSegmentView(SegmentDialogView):
         context["problems"] = [
             _shown_problem(self.segment, problem) for problem in context.get("problems", [])
         ]
+        context["consent_problems"] = any(
+            problem["code"] in CONSENT_PROBLEMS for problem in context["problems"]
+        )
         return context
 
     def form_valid(self, form):
@@ -93,6 +97,32 @@ def _shown_problem(segment, problem):
     if problem.count > len(problem.line_nos):
         more = " " + _("and %(more)d more") % {"more": problem.count - len(problem.line_nos)}
     return {"code": problem.code, "text": format_html("{}{}{}{}", head, links, more, tail)}
+
+
+class RemoveRefusedLinesView(SegmentMixin, View):
+    """POST: remove the lines logging refuses for consent, as one reduce step (SPEC 9)."""
+
+    permission_required = "segments.delete_segmentline"
+    raise_exception = True
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        try:
+            action = services.remove_refused_lines(self.segment, user=request.user)
+        except SegmentError as error:
+            return stale(request, error, self.segment.get_absolute_url())
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d line whose contact refuses its channel has been removed; go back "
+                "restores it.",
+                "%(count)d lines whose contacts refuse their channel have been removed; go "
+                "back restores them.",
+                action.removed,
+            )
+            % {"count": action.removed},
+        )
+        return go(request, self.segment.get_absolute_url())
 
 
 class FollowUpForm(forms.Form):

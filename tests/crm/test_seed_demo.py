@@ -262,6 +262,11 @@ def test_segments_being_built_with_the_demo_templates(history):
     assert steps == ["add", "add", "reduce", "reduce"]
     assert large.lines.count() > 10
     assert SavedCriteria.objects.get(code="CUSTDAY").actions.count() == 4
+    pressure = SavedCriteria.objects.get(description="Contacted 3 or more times in 30 days")
+    assert list(pressure.actions.values_list("action", "criteria")) == [
+        ("reduce", {"interaction": {"min_count": [3], "within_days": [30]}})
+    ]
+    assert not segments["Newsletter, next month"].actions.exists()
 
     offers = segments["Offer to prospects: spring campaign"]
     lines = offers.lines.all()

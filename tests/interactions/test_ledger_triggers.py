@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from interactions import services
-from interactions.ledger import BYPASS_TABLE, LEDGER_TABLES
+from interactions.ledger import BYPASS_TABLE, LEDGER_TABLES, erasure_bypass
 from interactions.models import InteractionLogEntry, LoggedSegment, ReadOnlyRecordError
 from segments.sql import delete_rows
 from tests.factories import ContactFactory, UserFactory
@@ -269,3 +269,50 @@ def test_flush_and_seed_demo_reset_empty_the_ledger_through_the_one_bypass(setti
     entry = log_entry(ContactFactory(), user)
     refused(lambda: InteractionLogEntry._base_manager.filter(pk=entry.pk).delete())
     assert {InteractionLogEntry._meta.db_table, LoggedSegment._meta.db_table} == LEDGER_TABLES
+
+
+# --- the erasure exception (SPEC 9, migration 0006_ledger_erasure) -----------------------
+
+#: What ``erase_contact`` may blank on the entries of the contact it erases.
+ERASABLE = {"contact_name", "merge_data", "document", "attachment"}
+
+
+def test_the_erasure_changes_only_its_columns_of_only_that_contact(entry, user, logged):
+    other = log_entry(ContactFactory(), user, logged_segment=logged, merge_data={"A": "1"})
+    rows = InteractionLogEntry._base_manager
+    with transaction.atomic(), erasure_bypass(entry.contact_id):
+        rows.filter(pk=entry.pk).update(contact_name="", merge_data={}, document="", attachment="")
+        for pk, values in [
+            (entry.pk, {"description": "Rewritten"}),
+            (entry.pk, {"cost": Decimal("0")}),
+            (entry.pk, {"date": datetime.date(2020, 1, 1)}),
+            (entry.pk, {"contact_id": other.contact_id}),
+            (other.pk, {"contact_name": ""}),
+            (other.pk, {"merge_data": {}}),
+        ]:
+            refused(lambda pk=pk, values=values: rows.filter(pk=pk).update(**values))
+        refused(lambda: rows.filter(pk=entry.pk).delete())
+        refused(lambda: LoggedSegment._base_manager.filter(pk=logged.pk).update(description=""))
+        assert bypass_rows() == 1
+    assert bypass_rows() == 0
+    erased, kept = rows.get(pk=entry.pk), rows.get(pk=other.pk)
+    assert (erased.contact_name, erased.merge_data, erased.description) == ("", {}, "Spring offer")
+    assert (kept.contact_name, kept.merge_data) == (other.contact_name, {"A": "1"})
+    # Outside the erasure the same change is refused again.
+    refused(lambda: rows.filter(pk=other.pk).update(contact_name=""))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_erasure_bypass_opens_only_inside_a_transaction(entry):
+    with pytest.raises(RuntimeError, match="inside a transaction"):
+        erasure_bypass(entry.contact_id).__enter__()
+    assert bypass_rows() == 0
+
+
+def test_the_erasure_columns_stay_frozen_for_everyone_else(entry):
+    rows = InteractionLogEntry._base_manager
+    for column in sorted(ERASABLE):
+        value = {} if column == "merge_data" else "changed"
+        refused(
+            lambda column=column, value=value: rows.filter(pk=entry.pk).update(**{column: value})
+        )

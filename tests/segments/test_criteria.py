@@ -77,6 +77,8 @@ def test_sources_registry_has_the_six_sources_of_the_spec():
         "campaign",
         "campaign_target",
         "campaign_response",
+        "min_count",
+        "within_days",
     ]
 
 
