@@ -220,6 +220,19 @@ def test_the_card_shows_consent_per_channel_with_its_history(staff_client, staff
     assert reverse("crm:contact-consent", args=[contact.pk]) + "?channel=email" in page
 
 
+def test_the_card_shows_the_contacts_audit_history(staff_client, staff):
+    """Issue 12: a state change of a contact (here a consent change) is on its card, with
+    who did it and the action's label, in the one history panel the other pages use."""
+    from django.urls import reverse
+
+    contact = ContactFactory()
+    services.set_consent(contact, channel="email", granted=False, source="staff", user=staff)
+    page = staff_client.get(reverse("crm:contact-detail", args=[contact.pk])).content.decode()
+    panel = page[page.index('id="history"') :]
+    assert "Consent changed" in panel
+    assert (staff.get_full_name() or staff.get_username()) in panel
+
+
 @pytest.mark.parametrize("role", ["staff", "manager"])
 def test_both_roles_change_consent_with_a_reason(client, role, request):
     from django.urls import reverse
