@@ -1,10 +1,12 @@
 """The FilterSets of the pages, as the API's query parameters."""
 
+import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from crm.filters import ContactFilter
 from interactions.filters import InteractionLogEntryFilter
+from interactions.models import Campaign, CampaignStatus
 
 
 class ContactApiFilter(ContactFilter):
@@ -23,3 +25,13 @@ class EntryFilter(InteractionLogEntryFilter):
 
 
 EntryFilter.base_filters.pop("sort", None)
+
+
+class CampaignApiFilter(django_filters.FilterSet):
+    """The campaign list page's status filter."""
+
+    status = django_filters.ChoiceFilter(choices=CampaignStatus.choices)
+
+    class Meta:
+        model = Campaign
+        fields: list[str] = []

@@ -6,6 +6,7 @@ service's message. Permissions are the roles' codenames, as the pages check them
 module per resource; ``api.urls`` names the views from here.
 """
 
+from .campaigns import CampaignDetail, CampaignList, CampaignStatistics
 from .contacts import ContactDetail, ContactList
 from .criteria import (
     ActionList,
@@ -29,6 +30,9 @@ from .ledger import (
 from .segments import LineDetail, LineList, SegmentDetail, SegmentList
 
 __all__ = [
+    "CampaignDetail",
+    "CampaignList",
+    "CampaignStatistics",
     "ActionList",
     "AddView",
     "ContactDetail",

@@ -23,12 +23,12 @@ class ApiMixin:
 
 
 def segment_rows():
-    return selectors.segment_list()[0]
+    return selectors.segment_list()[0].select_related("campaign")
 
 
 def get_segment(no: str) -> Segment:
     return get_object_or_404(
-        Segment.objects.select_related("interaction_template", "salesperson"), no=no
+        Segment.objects.select_related("interaction_template", "salesperson", "campaign"), no=no
     )
 
 
@@ -61,5 +61,5 @@ def logged_answer(logged: LoggedSegment) -> dict:
 
 def entry_rows():
     return InteractionLogEntry.objects.select_related(
-        "contact", "template", "group", "salesperson", "created_by"
+        "contact", "template", "group", "salesperson", "campaign", "created_by"
     )

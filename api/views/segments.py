@@ -79,7 +79,7 @@ def line_rows(segment: Segment):
                 .values("code")[:1]
             )
         )
-        .select_related("interaction_template", "salesperson")
+        .select_related("interaction_template", "salesperson", "campaign")
     )
 
 
