@@ -26,7 +26,7 @@ def campaign_answer(campaign: Campaign, code=status.HTTP_200_OK) -> Response:
 class CampaignList(ApiMixin, generics.ListAPIView):
     """Campaigns, newest number first; ``status`` filters as the campaign list page does."""
 
-    permissions = {"GET": "interactions.view_campaign", "POST": "interactions.add_campaign"}
+    permissions = {"read": "interactions.view_campaign", "POST": "interactions.add_campaign"}
     serializer_class = c.CampaignSerializer
     filterset_class = CampaignApiFilter
 
@@ -52,7 +52,7 @@ class CampaignList(ApiMixin, generics.ListAPIView):
 
 
 class CampaignDetail(ApiMixin, APIView):
-    permissions = {"GET": "interactions.view_campaign", "PATCH": "interactions.change_campaign"}
+    permissions = {"read": "interactions.view_campaign", "PATCH": "interactions.change_campaign"}
 
     @documented(responses={200: c.CampaignSerializer}, tags=["campaigns"])
     def get(self, request, no):

@@ -82,7 +82,7 @@ class EntryLetter(ApiMixin, APIView):
 
 class NoteList(ApiMixin, generics.ListAPIView):
     permissions = {
-        "GET": "interactions.view_interactionlogentry",
+        "read": "interactions.view_interactionlogentry",
         "POST": "interactions.add_interactionnote",
     }
     serializer_class = s.NoteSerializer

@@ -22,7 +22,7 @@ from .base import (
 
 
 class SegmentList(ApiMixin, generics.ListAPIView):
-    permissions = {"GET": "segments.view_segment", "POST": "segments.add_segment"}
+    permissions = {"read": "segments.view_segment", "POST": "segments.add_segment"}
     serializer_class = s.SegmentSerializer
     filter_backends: list = []
 
@@ -48,7 +48,7 @@ class SegmentList(ApiMixin, generics.ListAPIView):
 
 
 class SegmentDetail(ApiMixin, APIView):
-    permissions = {"GET": "segments.view_segment", "PATCH": "segments.change_segment"}
+    permissions = {"read": "segments.view_segment", "PATCH": "segments.change_segment"}
 
     @documented(responses={200: s.SegmentSerializer}, tags=["segments"])
     def get(self, request, no):
@@ -99,7 +99,7 @@ class LineList(ApiMixin, generics.ListAPIView):
 
 
 class LineDetail(ApiMixin, APIView):
-    permissions = {"GET": "segments.view_segment", "PATCH": "segments.change_segment"}
+    permissions = {"read": "segments.view_segment", "PATCH": "segments.change_segment"}
 
     def get_line(self, no, line_no) -> SegmentLine:
         return get_object_or_404(line_rows(get_segment(no)), line_no=line_no)
