@@ -84,6 +84,17 @@ def service_problem(error: DjangoValidationError, field: str | None = None):
     else:
         status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     errors = [{"field": field, "detail": message, "code": code} for message in messages]
+    if hasattr(error, "error_dict"):  # full_clean's refusal names its fields
+        errors = [
+            {
+                "field": None if name == "__all__" else name,
+                "detail": message,
+                "code": item.code or code,
+            }
+            for name, items in error.error_dict.items()
+            for item in items
+            for message in item.messages
+        ]
     problems = getattr(error, "problems", None)
     if problems:
         errors = [

@@ -1,11 +1,11 @@
 """What the API reads and writes. Input serializers only parse; the services decide."""
 
-from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from crm.models import Contact, Salesperson
 from interactions.models import (
+    Campaign,
     InteractionLogEntry,
     InteractionNote,
     InteractionTemplate,
@@ -13,57 +13,7 @@ from interactions.models import (
 )
 from segments.models import CriteriaAction, SavedCriteria, Segment, SegmentLine
 
-
-def code_field(queryset, **kwargs):
-    """A related record named by its code, as the pages and commands name it."""
-    return serializers.SlugRelatedField(slug_field="code", queryset=queryset, **kwargs)
-
-
-class Strict:
-    """Input serializer mixin: a field the operation does not take is refused by name."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(
-                set(data) - {name for name, f in self.fields.items() if not f.read_only}
-            )
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [_("This operation takes no field %(name)s.") % {"name": name}]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
-
-
-class ModelOutput(serializers.ModelSerializer):
-    """A model's fields as they are: read-only ones keep saying they may be blank or null
-    (DRF drops that for read-only fields, and the schema would then refuse real data)."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name, field in fields.items():
-            try:
-                model_field = self.Meta.model._meta.get_field(field.source or name)
-            except FieldDoesNotExist:
-                continue
-            if model_field.null:
-                field.allow_null = True
-            if model_field.blank and hasattr(field, "allow_blank"):
-                field.allow_blank = True
-        return fields
-
-
-class CountField(serializers.IntegerField):
-    """A count from a correlated subquery: no row counts 0, not null."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, **kwargs)
-
-    def get_attribute(self, instance):
-        return super().get_attribute(instance) or 0
-
+from .fields import CountField, ModelOutput, Strict, code_field
 
 # --- contacts ------------------------------------------------------------------------------
 
@@ -131,7 +81,15 @@ HEADER_FIELDS = [
     "information_flow",
     "initiated_by",
     "send_as_attachment",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
 ]
+
+
+def campaign_field(**kwargs):
+    """A campaign named by its number (CP00001), as the pages name it."""
+    return serializers.SlugRelatedField(slug_field="no", queryset=Campaign.objects.all(), **kwargs)
 
 
 class SegmentHeaderSerializer(Strict, ModelOutput):
@@ -141,6 +99,7 @@ class SegmentHeaderSerializer(Strict, ModelOutput):
     interaction_template = code_field(
         InteractionTemplate.objects.all(), required=False, allow_null=True
     )
+    campaign = campaign_field(required=False, allow_null=True)
 
     class Meta:
         model = Segment
@@ -151,6 +110,7 @@ class SegmentHeaderSerializer(Strict, ModelOutput):
 class SegmentSerializer(ModelOutput):
     salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
     interaction_template = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="no", read_only=True)
     follow_up_of = serializers.PrimaryKeyRelatedField(read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     lines = CountField(source="line_count")
@@ -187,6 +147,9 @@ LINE_OVERRIDES = [
     "initiated_by",
     "evaluation",
     "personal_note",
+    "campaign",
+    "campaign_target",
+    "campaign_response",
 ]
 
 
@@ -195,6 +158,7 @@ class LineOverridesSerializer(Strict, ModelOutput):
     interaction_template = code_field(
         InteractionTemplate.objects.all(), required=False, allow_null=True
     )
+    campaign = campaign_field(required=False, allow_null=True)
 
     class Meta:
         model = SegmentLine
@@ -237,6 +201,9 @@ class EffectiveValuesSerializer(serializers.Serializer):
     )
     information_flow = serializers.CharField(source="effective_information_flow", allow_null=True)
     initiated_by = serializers.CharField(source="effective_initiated_by", allow_null=True)
+    campaign = serializers.CharField(source="effective_campaign_no", allow_null=True)
+    campaign_target = serializers.BooleanField(source="effective_campaign_target")
+    campaign_response = serializers.BooleanField(source="effective_campaign_response")
 
 
 class SegmentLineSerializer(ModelOutput):
@@ -388,6 +355,7 @@ class EntrySerializer(ModelOutput):
     template = serializers.SlugRelatedField(slug_field="code", read_only=True)
     group = serializers.SlugRelatedField(slug_field="code", read_only=True)
     salesperson = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    campaign = serializers.SlugRelatedField(slug_field="no", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     has_letter = serializers.SerializerMethodField()
 
@@ -413,6 +381,9 @@ class EntrySerializer(ModelOutput):
             "salesperson",
             "evaluation",
             "attempt_failed",
+            "campaign",
+            "campaign_target",
+            "campaign_response",
             "canceled",
             "delivery_status",
             "delivery_error",
@@ -485,4 +456,7 @@ class InteractionInputSerializer(Strict, serializers.Serializer):
     subject = serializers.CharField(max_length=200, required=False, default="")
     language = serializers.CharField(max_length=10, required=False, allow_null=True, default=None)
     personal_note = serializers.CharField(required=False, default="")
+    campaign = campaign_field(required=False, allow_null=True, default=None)
+    campaign_target = serializers.BooleanField(required=False, default=False)
+    campaign_response = serializers.BooleanField(required=False, default=False)
     deliver = serializers.BooleanField(required=False, default=False)

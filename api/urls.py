@@ -11,6 +11,7 @@ app_name = "api"
 segment = "v1/segments/<str:no>/"
 logged = "v1/logged-segments/<int:entry_no>/"
 entry = "v1/entries/<int:entry_no>/"
+campaign = "v1/campaigns/<str:no>/"
 
 urlpatterns = [
     path("v1/contacts/", views.ContactList.as_view(), name="contact-list"),
@@ -37,6 +38,9 @@ urlpatterns = [
     path(f"{entry}letter/", views.EntryLetter.as_view(), name="entry-letter"),
     path(f"{entry}notes/", views.NoteList.as_view(), name="entry-notes"),
     path("v1/interactions/", views.InteractionCreate.as_view(), name="interaction-create"),
+    path("v1/campaigns/", views.CampaignList.as_view(), name="campaign-list"),
+    path(campaign, views.CampaignDetail.as_view(), name="campaign-detail"),
+    path(f"{campaign}statistics/", views.CampaignStatistics.as_view(), name="campaign-statistics"),
     # The schema answers API clients (token or session).
     path(
         "schema/",

@@ -58,6 +58,9 @@ class Action(models.TextChoices):
     # Reference data.
     TEMPLATE_CREATED = "template_created", _("Interaction template created")
     TEMPLATE_CHANGED = "template_changed", _("Interaction template changed")
+    # Contacts (the web API).
+    CONTACT_CREATED = "contact_created", _("Contact created")
+    CONTACT_CHANGED = "contact_changed", _("Contact changed")
     # Consent (SPEC 9).
     CONSENT_CHANGED = "consent_changed", _("Consent changed")
     # Campaigns (SPEC 8).

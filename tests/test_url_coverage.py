@@ -78,6 +78,10 @@ COVERED_BY_VIEW_TESTS |= {
             "interaction-create",
         )
     },
+    **{
+        f"api:{name}": "api/test_campaigns.py"
+        for name in ("campaign-list", "campaign-detail", "campaign-statistics")
+    },
 }
 
 

@@ -1,7 +1,7 @@
-"""The crm services (SPEC 9): the only writers of consent and erasure, and the subject
-access export.
+"""The crm services (SPEC 9): the only writers of consent and erasure, of contacts outside
+the admin (the web API), and the subject access export.
 
-Each concern is a module (``consent``, ``erasure``, ``subject_access``); this package
+Each concern is a module (``consent``, ``contacts``, ``erasure``, ``subject_access``); this package
 re-exports the public names, so callers write ``from crm import services`` and
 ``services.set_consent(...)``.
 """
@@ -16,12 +16,16 @@ from .consent import (
     unsubscribe_token,
     unsubscribe_url,
 )
+from .contacts import CONTACT_FIELDS, create_contact, update_contact
 from .erasure import ERASURE_SCRUBBERS, ErasureError, erase_contact, erased_name
 from .subject_access import CONTACT_DATA_EXPORTERS, export_contact_data
 
 __all__ = [
     "CONTACT_DATA_EXPORTERS",
+    "CONTACT_FIELDS",
     "ERASURE_SCRUBBERS",
+    "create_contact",
+    "update_contact",
     "UNSUBSCRIBE_SALT",
     "ErasureError",
     "InvalidUnsubscribeToken",

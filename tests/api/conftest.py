@@ -30,6 +30,9 @@ class ApiClient(Client):
     def get(self, path, data=None, headers=None, **extra):
         return super().get(path, data, headers=self._headers(headers), **extra)
 
+    def head(self, path, data=None, headers=None, **extra):
+        return super().head(path, data, headers=self._headers(headers), **extra)
+
     def post(self, path, data=None, headers=None, **extra):
         return super().post(
             path, data or {}, content_type="application/json", headers=self._headers(headers)
