@@ -20,6 +20,7 @@ from .choices import (
     blank_or,
     country_name,
 )
+from .fields import service_flag
 
 CODE_LENGTH = 20
 SHORT_CODE_LENGTH = 10
@@ -301,11 +302,11 @@ class Contact(models.Model):
     exclude_from_segment = models.BooleanField(_("exclude from segment"), default=False)
     privacy_blocked = models.BooleanField(_("privacy blocked"), default=False)
     # Kept in step with the contact's consent events by crm.services.set_consent (SPEC 9).
-    email_opt_out = models.BooleanField(_("email opt-out"), default=False, editable=False)
-    letter_opt_out = models.BooleanField(_("letter opt-out"), default=False, editable=False)
-    phone_opt_out = models.BooleanField(_("phone opt-out"), default=False, editable=False)
+    email_opt_out = service_flag(_("email opt-out"))
+    letter_opt_out = service_flag(_("letter opt-out"))
+    phone_opt_out = service_flag(_("phone opt-out"))
     # Set by crm.services.erase_contact (SPEC 9): the personal data is gone for good.
-    erased = models.BooleanField(_("erased"), default=False, editable=False)
+    erased = service_flag(_("erased"))
     mailing_groups = models.ManyToManyField(
         MailingGroup, blank=True, related_name="contacts", verbose_name=_("mailing groups")
     )
