@@ -11,6 +11,7 @@ from interactions.models import (
     InteractionTemplate,
     LoggedSegment,
 )
+from segments.forms import HEADER_FIELDS
 from segments.models import CriteriaAction, SavedCriteria, Segment, SegmentLine
 
 from .fields import CountField, ModelOutput, Strict, code_field
@@ -66,25 +67,6 @@ class ContactRefSerializer(ModelOutput):
 
 
 # --- segments ------------------------------------------------------------------------------
-
-HEADER_FIELDS = [
-    "description",
-    "date",
-    "salesperson",
-    "interaction_template",
-    "language",
-    "subject",
-    "correspondence_type",
-    "ignore_contact_correspondence_type",
-    "unit_cost",
-    "unit_duration",
-    "information_flow",
-    "initiated_by",
-    "send_as_attachment",
-    "campaign",
-    "campaign_target",
-    "campaign_response",
-]
 
 
 def campaign_field(**kwargs):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import Salesperson
 
-from .filters import YES_NO_ALL, sort_filter
+from .filters import YES_NO_ALL, InteractionLogEntryFilter, sort_filter
 from .forms import CrispyModelForm, FilterForm
 from .models import Campaign, CampaignStatus, InteractionLogEntry
 
@@ -87,6 +87,5 @@ class CampaignEntryFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = FilterForm
 
-    def filter_contact(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(contact__no__iexact=value) | Q(contact_name__icontains=value))
+    # The entries page's contact search: a contact number exactly, or part of the name.
+    filter_contact = InteractionLogEntryFilter.filter_contact

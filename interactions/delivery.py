@@ -146,23 +146,21 @@ def _batches(entries) -> Iterator[list[dict]]:
         last = rows[-1]["entry_no"]
 
 
-def message_headers(row: dict) -> dict[str, str]:
+def message_headers(url: str) -> dict[str, str]:
     """The extra headers of one entry's message: the one place that adds headers.
 
-    Every email carries the contact's unsubscribe link (SPEC 9): in the headers for the
-    mail client's one-click POST (RFC 8058), and in the body (``_unsubscribe_footer``)
+    Every email carries the contact's unsubscribe link ``url`` (SPEC 9): in the headers for
+    the mail client's one-click POST (RFC 8058), and in the body (``_unsubscribe_footer``)
     unless the letter has it already (its «UnsubscribeUrl» field)."""
-    url = crm_services.unsubscribe_url(row["contact_id"])
     return {
         "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
 
-def _unsubscribe_footer(row: dict) -> str:
+def _unsubscribe_footer(url: str, language: str) -> str:
     """The line with the unsubscribe link, in the entry's language."""
-    url = crm_services.unsubscribe_url(row["contact_id"])
-    with translation.override(row["language"] or translation.get_language()):
+    with translation.override(language or translation.get_language()):
         return _("To receive no more emails from us, open this link: %(url)s") % {"url": url}
 
 
@@ -178,8 +176,10 @@ def _message(row: dict, document: bytes, *, attach: bool) -> EmailMultiAlternati
         )
     subject = letters.clean_text(row["subject"] or row["description"]).replace("\n", " ")
     reply_to = [values["SalespersonEmail"]] if values.get("SalespersonEmail") else []
-    headers = message_headers(row)
-    footer = _unsubscribe_footer(row)
+    # One signed link per message: the merge field, the headers and the footer share it.
+    url = values["UnsubscribeUrl"]
+    headers = message_headers(url)
+    footer = _unsubscribe_footer(url, row["language"])
     if attach:
         body = values.get("PersonalNote") or subject
         message = EmailMultiAlternatives(
@@ -192,7 +192,6 @@ def _message(row: dict, document: bytes, *, attach: bool) -> EmailMultiAlternati
         )
     else:
         text, html = letters.email_body(document, values)
-        url = values["UnsubscribeUrl"]
         if url not in text:
             text = f"{text}\n\n{footer}"
             html = f'{html}<p><a href="{escape(url)}">{escape(footer)}</a></p>'

@@ -255,6 +255,26 @@ def test_going_back_cannot_restore_an_erased_contact(person, template, admin, me
         assert not SegmentLine.objects.filter(contact=person).exists()
 
 
+def test_erasure_writes_one_audit_row_on_the_contact_and_one_per_segment_it_left(
+    person, template, admin, media
+):
+    """Issue 12: erasure is a state change like any other: who erased, with the counts;
+    each unlogged segment the contact left says so on its own page."""
+    import audit
+
+    unlogged = segment_with(person, template, admin, ContactFactory())
+    name = person.name
+    erase_contact(person, user=admin, reason="Request")
+    [row] = audit.history(person)
+    assert (row.action, row.user) == ("contact_erased", admin)
+    assert row.details["segment_lines"] == 1
+    assert [(r.action, r.user) for r in audit.history(unlogged)][0] == (
+        "contact_left_segment",
+        admin,
+    )
+    assert name not in row.object_repr
+
+
 def test_erasure_needs_the_permission_and_a_reason(person, admin):
     manager = UserFactory(groups=["Marketing manager"])
     with pytest.raises(PermissionDenied):
