@@ -180,6 +180,16 @@ class AddLineForm(forms.Form):
     )
 
 
+#: Options the dialog ticks at first (the services default every option to off), with
+#: what they do.
+OPTIONS_ON_AT_FIRST = {
+    "leave_out_opted_out": _(
+        "Leave out contacts who opted out of this segment's channel: they would be refused "
+        "at logging"
+    ),
+}
+
+
 class CriteriaOptionsForm(DialogIds, forms.Form):
     """The options of one criteria action (add, reduce or refine)."""
 
@@ -189,7 +199,10 @@ class CriteriaOptionsForm(DialogIds, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ACTION_OPTIONS[CriteriaActionType(action)]:
             self.fields[name] = forms.BooleanField(
-                label=capfirst(ActionOptions._meta.get_field(name).verbose_name), required=False
+                label=capfirst(ActionOptions._meta.get_field(name).verbose_name),
+                required=False,
+                initial=name in OPTIONS_ON_AT_FIRST,
+                help_text=OPTIONS_ON_AT_FIRST.get(name, ""),
             )
 
 

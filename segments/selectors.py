@@ -29,6 +29,7 @@ from .matching import (
     candidates,
     left_out_conditions,
     matching_lines,
+    with_new_line_channel,
 )
 from .models import CriteriaAction, CriteriaActionType, SavedCriteria, Segment, SegmentLine
 
@@ -231,7 +232,8 @@ class Preview:
     #: The description as the dialog shows it: country and choice names, not codes.
     shown: str = ""
     #: How many matching contacts the action leaves out, per reason (SPEC 9): keys
-    #: ``excluded``, ``privacy_blocked`` and ``already_on_segment``.
+    #: ``excluded``, ``privacy_blocked`` and ``already_on_segment``, and ``opted_out``
+    #: only when the add leaves out opted-out contacts.
     left_out: dict = field(default_factory=lambda: dict.fromkeys(LEFT_OUT_REASONS, 0))
 
     @property
@@ -246,11 +248,12 @@ class Preview:
         labels = {
             "excluded": _("%(count)s excluded"),
             "privacy_blocked": _("%(count)s privacy blocked"),
+            "opted_out": _("%(count)s opted out"),
             "already_on_segment": _("%(count)s already on the segment"),
         }
         reasons = ", ".join(
             labels[reason] % {"count": self.left_out[reason]}
-            for reason in ("excluded", "privacy_blocked", "already_on_segment")
+            for reason in labels
             if self.left_out.get(reason)
         )
         return _("%(total)s left out: %(reasons)s") % {
@@ -270,13 +273,14 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
         rows = candidates(segment, parsed.contacts, options)
         # One aggregate over the pool: what is added and what is left out, and why.
         conditions = left_out_conditions(segment, options)
-        counts = candidate_pool(parsed.contacts, options).aggregate(
+        pool = with_new_line_channel(segment, candidate_pool(parsed.contacts, options), options)
+        counts = pool.aggregate(
             _added=Count("pk", filter=~reduce(or_, conditions.values())),
             **{f"_{reason}": Count("pk", filter=q) for reason, q in conditions.items()},
         )
         return Preview(
             added=counts["_added"],
-            left_out={reason: counts[f"_{reason}"] for reason in LEFT_OUT_REASONS},
+            left_out={reason: counts[f"_{reason}"] for reason in conditions},
             removed=0,
             sample=list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]),
             description=description,

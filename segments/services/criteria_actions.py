@@ -29,15 +29,21 @@ def add_contacts(
     expand_companies: bool = False,
     allow_related_companies: bool = False,
     ignore_exclusion: bool = False,
+    leave_out_opted_out: bool = False,
     user,
 ) -> CriteriaAction:
-    """Append a line for every contact matching ``criteria`` (SPEC 4.1 options)."""
+    """Append a line for every contact matching ``criteria`` (SPEC 4.1 options).
+
+    With ``leave_out_opted_out``, a contact opted out of the channel its new line would
+    have (the one logging checks) is not added; by default it is, and logging refuses it.
+    """
     parsed = parse_criteria(criteria)
     options = {
         "allow_existing": allow_existing,
         "expand_companies": expand_companies,
         "allow_related_companies": allow_related_companies,
         "ignore_exclusion": ignore_exclusion,
+        "leave_out_opted_out": leave_out_opted_out,
     }
     state = lock_state(segment)
     action = record(segment, state, CriteriaActionType.ADD, parsed.data, options, user=user)

@@ -270,6 +270,7 @@ def _criteria_snapshot(segment: Segment) -> list[dict]:
             "expand_companies",
             "allow_related_companies",
             "ignore_exclusion",
+            "leave_out_opted_out",
             "entire_companies",
             "added",
             "removed",

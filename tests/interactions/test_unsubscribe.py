@@ -236,6 +236,19 @@ def test_a_delivered_email_carries_the_headers_and_the_link_and_one_click_works(
     ) == [("email", False, "unsubscribe_link")]
     assert Contact.objects.get(pk=contact.pk).email_opt_out is True
 
+    # The next segment step on the same template leaves the contact out, and says why.
+    bob = ContactFactory(name="Bob Berg", email="bob@example.com")
+    next_segment = SegmentFactory(
+        interaction_template=segment.interaction_template, created_by=user
+    )
+    criteria = {"contact": {"no": [contact.no, bob.no]}}
+    shown = services.preview(
+        next_segment, action="add", criteria=criteria, leave_out_opted_out=True
+    )
+    assert (shown.added, shown.left_out["opted_out"]) == (1, 1)
+    services.add_contacts(next_segment, criteria=criteria, leave_out_opted_out=True, user=user)
+    assert list(next_segment.lines.values_list("contact__email", flat=True)) == ["bob@example.com"]
+
 
 def test_a_letter_without_the_field_still_gets_the_link_in_the_body(
     segment, user, smtp_server, django_capture_on_commit_callbacks
