@@ -2,7 +2,6 @@
 List-Unsubscribe headers of a delivered email and the SITE_URL deploy check."""
 
 import email
-import socket
 from email import policy
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from tests.factories import (
     SalespersonFactory,
     SegmentFactory,
 )
+from tests.smtp import smtp_server_fixture  # noqa: F401 (the smtp_server fixture)
 
 
 @pytest.fixture
@@ -153,37 +153,6 @@ def test_deploy_check_wants_an_https_site_url(settings, value, errors):
 
 
 # --- a delivered email, through SMTP to a local server --------------------------------------
-
-
-class Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    from aiosmtpd.controller import Controller
-
-    # The controller connects to its own port at start, so port 0 fails: pick a free one.
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
-        }
-    }
-    yield sink
-    controller.stop()
 
 
 @pytest.fixture
