@@ -18,6 +18,7 @@ crm_patterns = (
     [
         path("", site_views.home, name="home"),
         path("contacts/", contact_views.ContactListView.as_view(), name="contact-list"),
+        path("contacts/labels/", site_views.ContactLabelsView.as_view(), name="contact-labels"),
         path("contacts/<int:pk>/", site_views.ContactCardView.as_view(), name="contact-detail"),
         path(
             "contacts/<int:pk>/erase/",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import MailingGroup
 from interactions.forms import checked_letter
+from interactions.labels import LABEL_FORMATS
 from interactions.models import LoggedSegment
 
 from .criteria import ACTION_OPTIONS, SOURCES
@@ -279,3 +280,23 @@ class LogSegmentForm(DialogIds, forms.Form):
     create_follow_up = forms.BooleanField(
         label=_("Create a follow-up segment with the same contacts"), required=False
     )
+
+
+class LabelsForm(forms.Form):
+    """Mailing labels: which A4 label sheet, and whether to print our sender line."""
+
+    label_format = forms.ChoiceField(
+        label=_("Label sheet"),
+        choices=[(code, label_format.name) for code, label_format in LABEL_FORMATS.items()],
+        initial=next(iter(LABEL_FORMATS)),
+        widget=forms.RadioSelect,
+    )
+    sender = forms.BooleanField(label=_("Print the sender line"), required=False)
+
+    def __init__(self, *args, sender_line: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sender"].help_text = (
+            _("Above each address, in small print: %(sender)s") % {"sender": sender_line}
+            if sender_line
+            else _("The company information has no name or address yet.")
+        )

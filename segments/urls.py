@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import criteria, letters, lines, posting, saved_criteria, worksheet
+from .views import criteria, labels, letters, lines, posting, saved_criteria, worksheet
 
 app_name = "segments"
 
@@ -48,6 +48,7 @@ urlpatterns = [
     ),
     path("<int:pk>/export/", letters.ExportView.as_view(), name="export"),
     path("<int:pk>/letters/", letters.LettersView.as_view(), name="letters"),
+    path("<int:pk>/labels/", labels.SegmentLabelsView.as_view(), name="labels"),
     path(
         "<int:pk>/letters/<str:kind>/",
         letters.LettersDownloadView.as_view(),
