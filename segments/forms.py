@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.models import modelform_factory
 from django.utils import formats
+from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -295,8 +296,9 @@ class LabelsForm(forms.Form):
 
     def __init__(self, *args, sender_line: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # Crispy renders help text as HTML: the company's name is escaped here.
         self.fields["sender"].help_text = (
-            _("Above each address, in small print: %(sender)s") % {"sender": sender_line}
+            escape(_("Above each address, in small print: %(sender)s") % {"sender": sender_line})
             if sender_line
             else _("The company information has no name or address yet.")
         )

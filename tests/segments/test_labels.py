@@ -194,3 +194,17 @@ def test_a_long_line_is_cut_to_fit_its_label():
     [first, second] = PdfReader(io.BytesIO(out.getvalue())).pages[0].extract_text().splitlines()
     assert first.startswith("AAAA") and first.endswith("…") and len(first) < 60
     assert second == "Short"
+
+
+def test_the_company_name_in_the_sender_line_is_shown_as_text(client, company_information):
+    CompanyInformation.objects.filter(pk=1).update(name="<b>Bold & Co</b>")
+    segment = segment_of([ContactFactory(name="Ann (A) \\ Berg")])
+    client.force_login(viewer())
+    page = client.get(f"/segments/{segment.pk}/labels/").content.decode()
+    assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;, Storgata 1" in page
+    assert "<b>Bold" not in page
+    response = client.get(
+        f"/segments/{segment.pk}/labels/", {"label_format": "3x8", "sender": "on"}
+    )
+    [page] = pages_of(response)
+    assert page[:2] == ["<b>Bold & Co</b>, Storgata 1, 0155 Oslo", "Ann (A) \\ Berg"]
