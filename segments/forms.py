@@ -180,8 +180,30 @@ class AddLineForm(forms.Form):
     )
 
 
+#: What each option of a criteria action does, shown under its checkbox (SPEC 4.1).
+OPTION_HELP = {
+    "allow_existing": _(
+        "Also add contacts that are already on the segment: each gets a second line."
+    ),
+    "expand_companies": _(
+        "Add every contact of each matching contact's company: the company and all its "
+        "people, not only the one that matches."
+    ),
+    "allow_related_companies": _(
+        "For each matching person, add that person's company as a contact too."
+    ),
+    "ignore_exclusion": _(
+        'Also add contacts marked "exclude from segment". Privacy blocked contacts are never added.'
+    ),
+    "entire_companies": _(
+        "Apply to whole companies: when one contact of a company matches, every line of "
+        "that company counts as matching."
+    ),
+}
+
+
 class CriteriaOptionsForm(DialogIds, forms.Form):
-    """The options of one criteria action (add, reduce or refine)."""
+    """The options of one criteria action (add, reduce or refine), each explained."""
 
     id_prefix = "criteria-options"
 
@@ -189,7 +211,9 @@ class CriteriaOptionsForm(DialogIds, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ACTION_OPTIONS[CriteriaActionType(action)]:
             self.fields[name] = forms.BooleanField(
-                label=capfirst(ActionOptions._meta.get_field(name).verbose_name), required=False
+                label=capfirst(ActionOptions._meta.get_field(name).verbose_name),
+                help_text=OPTION_HELP.get(name, ""),
+                required=False,
             )
 
 
