@@ -311,3 +311,22 @@ def test_the_follow_up_header_is_one_query_whatever_the_entries():
         services.follow_up_header(logged)
     # One aggregate, and one small read per copied value (template, salesperson).
     assert len(captured) == 3
+
+
+def test_the_confirmation_pages_query_counts_do_not_grow_with_the_segment(manager_client):
+    counts = []
+    for size in (2, 20):
+        segment = loggable_segment(size)
+        urls = [
+            reverse("segments:log", args=[segment.pk]),
+            reverse("segments:segment-delete", args=[segment.pk]),
+        ]
+        counts.append([_queries(manager_client, url) for url in urls])
+    assert counts[0] == counts[1]
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
