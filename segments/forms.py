@@ -182,9 +182,25 @@ class AddLineForm(forms.Form):
     )
 
 
-#: Options the dialog ticks at first (the services default every option to off), with
-#: what they do.
-OPTIONS_ON_AT_FIRST = {
+#: What each option of a criteria action does, shown under its checkbox (SPEC 4.1).
+OPTION_HELP = {
+    "allow_existing": _(
+        "Also add contacts that are already on the segment: each gets a second line."
+    ),
+    "expand_companies": _(
+        "Add every contact of each matching contact's company: the company and all its "
+        "people, not only the one that matches."
+    ),
+    "allow_related_companies": _(
+        "For each matching person, add that person's company as a contact too."
+    ),
+    "ignore_exclusion": _(
+        'Also add contacts marked "exclude from segment". Privacy blocked contacts are never added.'
+    ),
+    "entire_companies": _(
+        "Apply to whole companies: when one contact of a company matches, every line of "
+        "that company counts as matching."
+    ),
     "leave_out_opted_out": _(
         "Leave out contacts who opted out of this segment's channel: they would be refused "
         "at logging"
@@ -192,8 +208,12 @@ OPTIONS_ON_AT_FIRST = {
 }
 
 
+#: Options the dialog ticks at first (the services default every option to off).
+OPTIONS_ON_AT_FIRST = {"leave_out_opted_out"}
+
+
 class CriteriaOptionsForm(DialogIds, forms.Form):
-    """The options of one criteria action (add, reduce or refine)."""
+    """The options of one criteria action (add, reduce or refine), each explained."""
 
     id_prefix = "criteria-options"
 
@@ -202,9 +222,9 @@ class CriteriaOptionsForm(DialogIds, forms.Form):
         for name in ACTION_OPTIONS[CriteriaActionType(action)]:
             self.fields[name] = forms.BooleanField(
                 label=capfirst(ActionOptions._meta.get_field(name).verbose_name),
+                help_text=OPTION_HELP.get(name, ""),
                 required=False,
                 initial=name in OPTIONS_ON_AT_FIRST,
-                help_text=OPTIONS_ON_AT_FIRST.get(name, ""),
             )
 
 

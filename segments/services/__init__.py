@@ -34,6 +34,7 @@ from .mailing_groups import apply_mailing_group
 from .posting import (
     LoggingProblem,
     create_follow_up_segment,
+    follow_up_header,
     log_segment,
     segment_problems,
     validate_segment,
@@ -68,6 +69,7 @@ __all__ = [
     "delete_segment_language",
     "delete_unused_document",
     "export_contacts",
+    "follow_up_header",
     "go_back",
     "log_segment",
     "mailing_group_assignment_count",

@@ -84,12 +84,13 @@ def refine_contacts(
 
 
 @transaction.atomic
-def go_back(segment: Segment, *, user) -> CriteriaAction:
+def go_back(segment: Segment, *, user, seq: int | None = None) -> CriteriaAction:
     """Undo the latest action exactly; returns it (no longer saved).
 
     The lines it added go; the lines it removed come back with their overrides, line
     numbers and ``added_by``. Actions are undone latest first, so a restored number is
-    always free again.
+    always free again. With ``seq`` (an "Undo" offered right after a step), only that
+    step is undone: if another step came after it meanwhile, nothing is.
     """
     state = lock_state(segment)
     action = segment.actions.filter(seq=state.last_seq).first()
@@ -97,6 +98,15 @@ def go_back(segment: Segment, *, user) -> CriteriaAction:
         raise SegmentError(
             _("Segment %(no)s has no action to go back from.") % {"no": segment.no},
             code="nothing_to_undo",
+        )
+    if seq is not None and action.seq != seq:
+        raise SegmentError(
+            _(
+                "Step %(seq)s is no longer the latest step of segment %(no)s (step %(latest)s "
+                "came after it). Nothing was undone."
+            )
+            % {"seq": seq, "no": segment.no, "latest": action.seq},
+            code="not_latest_step",
         )
     removed = delete_rows(segment.lines.filter(added_by=action))
     restored = insert_select(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from .. import selectors, services
+from .. import selectors, services, summaries
 from ..exceptions import SegmentError, SegmentGone
 from ..forms import LINE_FIELDS, AddLineForm, SegmentCreateForm, SegmentHeaderForm
 from .base import SegmentMixin
@@ -82,12 +82,22 @@ class SegmentDetailView(SegmentMixin, TemplateView):
             lines=page.object_list,
             actions=actions,
             latest_action=actions[-1] if actions else None,
+            undo_action=_undo_offer(self.request, actions),
             header_form=header_form,
             add_line_form=add_line_form or AddLineForm(),
             line_fields=LINE_FIELDS,
             can_change=self.request.user.has_perm("segments.change_segment"),
         )
         return context
+
+
+def _undo_offer(request, actions: list):
+    """The step to offer "Undo" for: the latest, when the page was sent here right after
+    it (``?undo=<step>``) and it is still the latest (a line removed by hand)."""
+    undo = request.GET.get("undo", "")
+    if actions and undo.isdigit() and int(undo) == actions[-1].seq:
+        return actions[-1]
+    return None
 
 
 class SegmentHeaderView(SegmentMixin, View):
@@ -121,7 +131,9 @@ class SegmentDeleteView(SegmentMixin, TemplateView):
     template_name = "segments/segment_confirm_delete.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(segment=self.segment, **kwargs)
+        return super().get_context_data(
+            segment=self.segment, summary=summaries.delete_summary(self.segment), **kwargs
+        )
 
     def post(self, request, pk):
         no = self.segment.no

@@ -175,7 +175,13 @@ def test_cancel_buttons_are_hidden_from_staff_and_shown_to_managers(client, staf
 def test_write_views_refuse_get(manager_client, staff):
     logged = make_logged(staff)
     url = reverse("interactions:logged-segment-cancel", args=[logged.pk])
-    assert manager_client.get(url).status_code == 405
+    # GET asks for confirmation (issue 17) and writes nothing; only POST cancels.
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    assert 'id="confirm-cancel-logged-segment"' in response.content.decode()
+    logged.refresh_from_db()
+    assert not logged.canceled
+    assert not logged.entries.filter(canceled=True).exists()
     assert manager_client.get(reverse("interactions:entry-cancel")).status_code == 405
 
 
