@@ -67,6 +67,8 @@ class Action(models.TextChoices):
     CAMPAIGN_CREATED = "campaign_created", _("Campaign created")
     CAMPAIGN_CHANGED = "campaign_changed", _("Campaign changed")
     CAMPAIGNS_DELETED = "campaigns_deleted", _("Campaigns deleted")
+    # A user's own settings (accounts).
+    PREFERENCES_CHANGED = "preferences_changed", _("User preferences changed")
 
 
 #: Labels of the keys services put in ``details``; an unknown key is shown as it is.

@@ -53,6 +53,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The one page without login (SPEC 9): the signed token is the authorisation.
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
