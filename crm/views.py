@@ -46,6 +46,15 @@ class ContactListView(ContactPermission, FilterView):
     def get_queryset(self):
         return Contact.objects.select_related("salesperson", "territory")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        # A segment is created from the filters only when at least one is chosen and valid.
+        context["filtered"] = filterset.is_bound and (
+            filterset.is_valid() and any(filterset.form.cleaned_data.values())
+        )
+        return context
+
 
 class ContactDetailView(ContactPermission, DetailView):
     """The contact's own part of the card: its data, its company or persons, its groups."""
