@@ -36,6 +36,7 @@ class Action(models.TextChoices):
     LOGGED_SEGMENT_REUSED = "logged_segment_reused", _("Logged segment reused")
     MAILING_GROUP_APPLIED = "mailing_group_applied", _("Mailing group applied")
     SEGMENT_DELETED = "segment_deleted", _("Segment deleted")
+    PREFERENCES_CHANGED = "preferences_changed", _("User preferences changed")
     SEGMENT_LOGGED = "segment_logged", _("Segment logged")
     FOLLOW_UP_CREATED = "follow_up_created", _("Follow-up segment created")
     # The ledger.
@@ -67,8 +68,6 @@ class Action(models.TextChoices):
     CAMPAIGN_CREATED = "campaign_created", _("Campaign created")
     CAMPAIGN_CHANGED = "campaign_changed", _("Campaign changed")
     CAMPAIGNS_DELETED = "campaigns_deleted", _("Campaigns deleted")
-    # A user's own settings (accounts).
-    PREFERENCES_CHANGED = "preferences_changed", _("User preferences changed")
 
 
 #: Labels of the keys services put in ``details``; an unknown key is shown as it is.

@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "audit",
-    "accounts",
     "jobs",
     "crm",
     "interactions",
@@ -80,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "accounts.middleware.UserTimeZoneMiddleware",
+    "crm.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -153,7 +152,7 @@ LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Unambiguous dates on English pages, Norwegian conventions on Norwegian ones.
 FORMAT_MODULE_PATH = ["crm.formats"]
-# The default zone; each user may choose their own (accounts: My settings).
+# The default zone; each user may choose their own (My settings, crm.UserPreferences).
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Oslo")
 USE_I18N = True
 USE_TZ = True

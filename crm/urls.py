@@ -29,6 +29,8 @@ crm_patterns = (
             contact_views.ContactDataExportView.as_view(),
             name="contact-data-export",
         ),
+        # Every user's own settings, beside the password change.
+        path("accounts/settings/", contact_views.MySettingsView.as_view(), name="my-settings"),
         path(
             "contacts/<int:pk>/consent/",
             contact_views.ContactConsentView.as_view(),
@@ -53,7 +55,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The one page without login (SPEC 9): the signed token is the authorisation.
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),

@@ -112,7 +112,7 @@ def test_every_setting_the_apps_read_is_declared():
 
     sources = [
         p
-        for app in ("accounts", "audit", "crm", "interactions", "jobs", "segments")
+        for app in ("audit", "crm", "interactions", "jobs", "segments")
         for p in (ROOT / app).rglob("*.py")
     ]
     hidden = [str(p.relative_to(ROOT)) for p in sources if "getattr(settings" in p.read_text()]
@@ -131,7 +131,6 @@ def test_audit_is_the_bottom_app_every_app_may_record_with():
     contracts = {contract["id"]: contract for contract in config["contracts"]}
     assert contracts["apps"]["layers"][-1] == "audit"
     assert set(contracts["audit-generic"]["forbidden_modules"]) == {
-        "accounts",
         "api",
         "crm",
         "interactions",
@@ -142,7 +141,7 @@ def test_audit_is_the_bottom_app_every_app_may_record_with():
         line
         for path in (ROOT / "audit").rglob("*.py")
         for line in path.read_text().splitlines()
-        if re.match(r"\s*(from|import) (accounts|api|crm|interactions|jobs|segments)\b", line)
+        if re.match(r"\s*(from|import) (api|crm|interactions|jobs|segments)\b", line)
     ]
     assert imports == []
 
@@ -156,7 +155,7 @@ def test_no_module_of_an_app_outgrows_one_reason_to_change():
     """Issue 12: no module of crm/, interactions/, jobs/, segments/ is over 500 lines."""
     too_long = {
         str(path.relative_to(ROOT)): lines
-        for app in ("accounts", "crm", "interactions", "jobs", "segments", "audit", "api")
+        for app in ("crm", "interactions", "jobs", "segments", "audit", "api")
         for path in (ROOT / app).rglob("*.py")
         if "migrations" not in path.parts
         and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("accounts", "crm", "segments", "interactions", "jobs", "api")
+APPS = ("crm", "segments", "interactions", "jobs", "api")
 TESTS = Path(__file__).resolve().parent
 
 #: Patterns the crawl cannot reach by a GET from a link (POST-only actions, pages reached

@@ -14,7 +14,7 @@ import pytest
 from django.contrib import admin
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "api", "audit", "crm", "interactions", "jobs", "segments")
+APPS = ("api", "audit", "crm", "interactions", "jobs", "segments")
 
 #: Method names that write rows when called on a model, a queryset, a form or a storage.
 WRITE_METHODS = frozenset(

@@ -1,4 +1,4 @@
-"""The time zones a user may choose: the IANA names Python knows."""
+"""The time zones a user may choose (My settings): the IANA names Python knows."""
 
 import zoneinfo
 from functools import cache
