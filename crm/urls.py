@@ -30,6 +30,8 @@ crm_patterns = (
             contact_views.ContactDataExportView.as_view(),
             name="contact-data-export",
         ),
+        # Every user's own settings, beside the password change.
+        path("accounts/settings/", contact_views.MySettingsView.as_view(), name="my-settings"),
         path(
             "contacts/<int:pk>/consent/",
             contact_views.ContactConsentView.as_view(),

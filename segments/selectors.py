@@ -9,11 +9,14 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
 from crm.models import Contact, MailingGroup, Salesperson
 from interactions.models import Campaign, InteractionTemplate, InteractionTemplateLanguage
 
@@ -71,6 +74,34 @@ def segment_list(sort: str = "") -> tuple:
         .order_by(ordering, "-pk")
     )
     return queryset, sort
+
+
+#: How many segments the home page lists under "My recent segments".
+RECENT_SEGMENTS = 5
+
+
+def recent_segments(user, limit: int = RECENT_SEGMENTS) -> QuerySet:
+    """The segments ``user`` created or changed, most recently touched first (one query).
+
+    The audit trail says who changed a segment and when; ``touched_at`` is the user's
+    latest change, or the creation for a segment they created and never changed.
+    """
+    mine = (
+        AuditEntry.objects.filter(
+            user=user,
+            content_type=ContentType.objects.get_for_model(Segment),
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return (
+        Segment.objects.annotate(changed_at=Subquery(mine))
+        .filter(Q(created_by=user) | Q(changed_at__isnull=False))
+        .annotate(touched_at=Coalesce("changed_at", "created_at"))
+        .select_related("interaction_template")
+        .order_by("-touched_at", "-pk")[:limit]
+    )
 
 
 def saved_criteria_list():

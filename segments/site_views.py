@@ -23,13 +23,19 @@ from interactions.models import (
     LoggedSegment,
 )
 from interactions.selectors import contact_statistics
+from jobs.models import Job
 
 from .labels_page import LabelsPage
 from .models import Segment
+from .selectors import recent_segments
+
+#: How many of the user's drafts and running jobs the home page lists.
+HOME_ROWS = 5
 
 
 def home(request):
-    """The figures the user's role may see; a user without a role sees none of them."""
+    """The user's start: "New segment", their recent segments, drafts and running jobs,
+    and the figures their role may see; a user without a role sees none of them."""
     user = request.user
     context = {}
     if user.has_perm("crm.view_contact"):
@@ -38,9 +44,22 @@ def home(request):
         context["company_count"] = contacts.companies().count()
     if user.has_perm("segments.view_segment"):
         context["segment_count"] = Segment.objects.count()
+        context["recent_segments"] = list(recent_segments(user))
     if user.has_perm("interactions.view_loggedsegment"):
         context["logged_count"] = LoggedSegment.objects.count()
+    if user.has_perm("interactions.view_interactiondraft"):
+        context["drafts"] = list(
+            InteractionDraft.objects.filter(created_by=user).select_related("contact", "template")[
+                :HOME_ROWS
+            ]
+        )
     context["has_figures"] = bool(context)
+    # Every user's own background work, whatever their role (jobs.visible_jobs).
+    context["running_jobs"] = list(
+        Job.objects.filter(created_by=user, state__in=Job.ACTIVE).order_by("-created_at", "-pk")[
+            :HOME_ROWS
+        ]
+    )
     return render(request, "home.html", context)
 
 

@@ -9,6 +9,11 @@ line = "<int:pk>/lines/<int:line>/"
 urlpatterns = [
     path("", worksheet.SegmentListView.as_view(), name="segment-list"),
     path("new/", worksheet.SegmentCreateView.as_view(), name="segment-create"),
+    path(
+        "new/from-contacts/",
+        worksheet.SegmentFromContactsView.as_view(),
+        name="segment-from-contacts",
+    ),
     path("<int:pk>/", worksheet.SegmentDetailView.as_view(), name="segment-detail"),
     path("<int:pk>/header/", worksheet.SegmentHeaderView.as_view(), name="segment-header"),
     path("<int:pk>/delete/", worksheet.SegmentDeleteView.as_view(), name="segment-delete"),

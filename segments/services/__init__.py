@@ -20,7 +20,13 @@ from ..export import export_contacts
 from ..matching import LINE_ORDER
 from ..selectors import Preview, mailing_group_assignment_count, preview
 from .consent import remove_refused_lines
-from .criteria_actions import add_contacts, go_back, reduce_contacts, refine_contacts
+from .criteria_actions import (
+    add_contacts,
+    create_segment_from_criteria,
+    go_back,
+    reduce_contacts,
+    refine_contacts,
+)
 from .lines import (
     add_line,
     delete_unused_document,
@@ -60,6 +66,7 @@ __all__ = [
     "LoggingProblem",
     "Preview",
     "add_contacts",
+    "create_segment_from_criteria",
     "add_line",
     "apply_mailing_group",
     "create_follow_up_segment",

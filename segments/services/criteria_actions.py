@@ -6,18 +6,29 @@ removing is one snapshot ``INSERT ... SELECT`` into RemovedLine plus one ``DELET
 """
 
 from django.db import transaction
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 import audit
 
-from ..criteria import Criteria, parse_criteria
+from ..criteria import Criteria, describe, parse_criteria
 from ..exceptions import SegmentError
 from ..matching import candidates, contact_order, matching_lines
 from ..models import CriteriaAction, CriteriaActionType, RemovedLine, Segment, SegmentLine
 from ..sql import delete_rows, insert_select
 from ._worksheet import LINE_FIELDS, append, finish, lock_state, record, remove
+from .segments import create_segment
 
-__all__ = ["add_contacts", "go_back", "reduce_contacts", "refine_contacts"]
+__all__ = [
+    "add_contacts",
+    "create_segment_from_criteria",
+    "go_back",
+    "reduce_contacts",
+    "refine_contacts",
+]
+
+#: The longest segment description (the field's length).
+DESCRIPTION_LENGTH = Segment._meta.get_field("description").max_length
 
 
 @transaction.atomic
@@ -51,6 +62,24 @@ def add_contacts(
     added = append(segment, state, rows, "pk", contact_order(), action)
     audit.record(user, audit.Action.CRITERIA_ADDED, segment, step=action.seq, added=added)
     return finish(action, added=added)
+
+
+@transaction.atomic
+def create_segment_from_criteria(
+    *, user, criteria: Criteria, description: str = ""
+) -> CriteriaAction:
+    """A new segment whose first step adds the contacts matching ``criteria`` (the contact
+    list's "Create segment from this filter"); returns that add action.
+
+    The criteria are checked before a segment number is taken: bad criteria create nothing.
+    Without a description the segment is described by its criteria.
+    """
+    parsed = parse_criteria(criteria)
+    if not description:
+        described = describe(CriteriaActionType.ADD, parsed.data, names=True)
+        description = Truncator(described).chars(DESCRIPTION_LENGTH)
+    segment = create_segment(user=user, description=description)
+    return add_contacts(segment, criteria=parsed.data, user=user)
 
 
 @transaction.atomic

@@ -4,13 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from crm.filters import ContactFilter
+from crm.models import Contact
+
 from .. import selectors, services, summaries
 from ..exceptions import SegmentError, SegmentGone
-from ..forms import LINE_FIELDS, AddLineForm, SegmentCreateForm, SegmentHeaderForm
+from ..forms import LINE_FIELDS, AddLineForm, SegmentCreateForm, SegmentHeaderForm, criteria_from
 from .base import SegmentMixin
 
 
@@ -50,6 +55,58 @@ class SegmentCreateView(PermissionRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Segment %(no)s has been created.") % {"no": segment.no})
         return redirect(segment)
+
+
+class SegmentFromContactsView(PermissionRequiredMixin, View):
+    """The contact list's "Create segment from this filter": a new segment whose first add
+    action has exactly the list's filters (its query string), then the segment opens.
+
+    The list's filters are the `contact` criteria source itself (``ContactFilter``), so
+    every filter the list offers has its criteria equivalent.
+    """
+
+    permission_required = ("crm.view_contact", "segments.add_segment")
+    http_method_names = ["post"]
+
+    def post(self, request):
+        back = reverse("crm:contact-list")
+        if request.GET:
+            back = f"{back}?{request.GET.urlencode()}"
+        filterset = ContactFilter(request.GET, queryset=Contact.objects.none())
+        if not filterset.is_valid():
+            messages.error(
+                request,
+                _("Correct the filters marked in red first; no segment was created."),
+            )
+            return redirect(back)
+        criteria = criteria_from({"contact": filterset})
+        if not criteria:
+            messages.error(
+                request,
+                _(
+                    "Choose at least one filter first: a segment of every contact is built "
+                    "on a new segment with Add contacts. No segment was created."
+                ),
+            )
+            return redirect(back)
+        try:
+            action = services.create_segment_from_criteria(user=request.user, criteria=criteria)
+        except SegmentError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(back)
+        messages.success(
+            request,
+            ngettext(
+                "Segment %(no)s has been created with %(count)s line from the contact list's "
+                "filters.",
+                "Segment %(no)s has been created with %(count)s lines from the contact list's "
+                "filters.",
+                action.added,
+            )
+            % {"no": action.segment.no, "count": action.added},
+        )
+        return redirect(action.segment)
 
 
 class SegmentDetailView(SegmentMixin, TemplateView):

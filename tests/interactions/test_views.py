@@ -210,6 +210,19 @@ def test_logged_segment_list_shows_active_and_canceled_counts(staff_client, staf
     assert "SEG00001" in response.content.decode()
 
 
+def test_logged_segment_list_links_the_rows_number_and_description(staff_client, staff):
+    """Issue 17: only the tiny entry numbers were links; the segment number and the
+    description open the logged segment too."""
+    logged = make_logged(staff, segment_no="SEG00001", entries=1)
+    content = staff_client.get(reverse("interactions:logged-segment-list")).content.decode()
+    url = logged.get_absolute_url()
+    assert f'<a href="{url}" class="logged-segment-link">SEG00001</a>' in content
+    assert (
+        f'<a href="{url}" class="logged-segment-link link-body-emphasis">'
+        f"{logged.description}</a>" in content
+    )
+
+
 def test_logged_segment_list_sorts_and_filters(staff_client, staff):
     make_logged(staff, segment_no="SEG00001", entries=1)
     make_logged(staff, segment_no="SEG00002", entries=3)
