@@ -420,6 +420,18 @@ def same_entries(ours: int, baseline: int) -> int | None:
     return count
 
 
+def cpu_ratio(vendor: str, cpu: dict, *baselines: str) -> dict:
+    """On SQLite, the CPU seconds of ours and of the faster baseline, and their ratio."""
+    if vendor != "sqlite":
+        return {}
+    baseline = min(cpu[name] for name in baselines)
+    return {
+        "ours_cpu_s": cpu["ours"],
+        "baseline_cpu_s": baseline,
+        "cpu_ratio": round(cpu["ours"] / baseline, 3) if baseline else None,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000)
@@ -435,16 +447,25 @@ def main():
     plain_1, first, ours, second, plain_2 = (build_segment(no, user, template) for no in names)
     analyze()
 
-    def timed(work):
-        start = time.perf_counter()
+    cpu = {}
+
+    def timed(name, work):
+        """Run ``work``; its wall time, and (SQLite runs in this process) its CPU time,
+        which a machine busy with other work disturbs far less."""
+        start, start_cpu = time.perf_counter(), time.process_time()
         value = work()
+        cpu[name] = round(time.process_time() - start_cpu, 4)
         return value, time.perf_counter() - start
 
-    plain_count_1, plain_1_s = timed(lambda: log_by_hand(plain_1, user, vendor, plain=True))
-    baseline_first, baseline_1 = timed(lambda: log_by_hand(first, user, vendor))
-    logged, ours_s = timed(lambda: services.log_segment(ours, user=user))
-    _logged, baseline_2 = timed(lambda: log_by_hand(second, user, vendor))
-    plain_count_2, plain_2_s = timed(lambda: log_by_hand(plain_2, user, vendor, plain=True))
+    plain_count_1, plain_1_s = timed(
+        "plain_1", lambda: log_by_hand(plain_1, user, vendor, plain=True)
+    )
+    baseline_first, baseline_1 = timed("baseline_1", lambda: log_by_hand(first, user, vendor))
+    logged, ours_s = timed("ours", lambda: services.log_segment(ours, user=user))
+    _logged, baseline_2 = timed("baseline_2", lambda: log_by_hand(second, user, vendor))
+    plain_count_2, plain_2_s = timed(
+        "plain_2", lambda: log_by_hand(plain_2, user, vendor, plain=True)
+    )
     rows = [  # measures the peak memory before the check below reads the entries
         result(
             "log_segment",
@@ -453,6 +474,7 @@ def main():
             min(baseline_1, baseline_2),
             lines=args.lines,
             baseline_runs_s=[round(baseline_1, 4), round(baseline_2, 4)],
+            **cpu_ratio(vendor, cpu, "baseline_1", "baseline_2"),
         ),
         result(
             "log_segment_vs_plain_insert",
@@ -461,6 +483,7 @@ def main():
             min(plain_1_s, plain_2_s),
             lines=args.lines,
             baseline_runs_s=[round(plain_1_s, 4), round(plain_2_s, 4)],
+            **cpu_ratio(vendor, cpu, "plain_1", "plain_2"),
         ),
     ]
     # The same work: both produce the same entries (only numbers and segment no. differ);

@@ -189,7 +189,7 @@ def mailing_address(contact: str = "contact__"):
         ),
         F(f"{contact}address"),
         F(f"{contact}address_2"),
-        Trim(Concat(F(f"{contact}post_code"), Value(" "), F(f"{contact}city"), output_field=TEXT)),
+        Trim(_Joined(F(f"{contact}post_code"), Value(" "), F(f"{contact}city"))),
         F(f"{contact}county"),
         Case(
             When(
@@ -201,16 +201,27 @@ def mailing_address(contact: str = "contact__"):
             output_field=TEXT,
         ),
     ]
-    # Each non-blank part is "\n" + part; the first "\n" is cut off.
+    # Each non-blank part is "\n" + part; the first "\n" is cut off. Every part is text,
+    # never NULL (NOT NULL columns, literals), so plain || joins them.
     prefixed = [
         Case(
             When(Exact(part, BLANK), then=BLANK),
-            default=Concat(Value("\n"), part, output_field=TEXT),
+            default=_Joined(Value("\n"), part),
             output_field=TEXT,
         )
         for part in parts
     ]
-    return Substr(Concat(*prefixed, output_field=TEXT), 2)
+    return Substr(_Joined(*prefixed), 2)
+
+
+class _Joined(Func):
+    """Text joined with SQL's ``||``, for parts that are never NULL: ``Concat`` wraps every
+    part in ``COALESCE(part, '')``, which the mailing address, computed for every entry
+    that uses it, paid for at each of its many parts."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = TEXT
 
 
 def merge_expressions(
@@ -354,14 +365,66 @@ def snapshot(
     def json_object(names: tuple[str, ...]) -> JSONObject:
         return JSONObject(**{name: expressions[name] for name in names})
 
-    by_fields: dict[tuple[str, ...], list[str]] = {}
-    for name, used in documents.items():
-        by_fields.setdefault(tuple(used), []).append(name)
-    whens = [When(Q(**{document: ""}), then=json_object(()))]
-    for used, names in by_fields.items():
-        merged_from = Q(**{f"{document}__in": sorted(names)})
+    field_sets = {snapshot_fields(used) for used in documents.values()}
+    numbers = {fields: number for number, fields in enumerate(sorted(field_sets), 1)}
+    # The document's field set by number (0: no document, -1: not read), each row's
+    # document computed once: SQL's simple CASE evaluates its operand once.
+    field_set = _SimpleCase(
+        F(document),
+        [("", Value(0))]
+        + [
+            (name, Value(numbers[snapshot_fields(used)]))
+            for name, used in sorted(documents.items())
+        ],
+        default=Value(-1),
+        output_field=models.IntegerField(),
+    )
+    choices = [(0, json_object(()))]
+    for used in documents.values():
+        fields = snapshot_fields(used)
+        if numbers[fields] in dict(choices):
+            continue
         if delivered is not None:
-            fields = snapshot_fields(used, delivered=True, attached=attached)
-            whens.append(When(merged_from & delivered, then=json_object(fields)))
-        whens.append(When(merged_from, then=json_object(snapshot_fields(used))))
-    return Case(*whens, default=json_object(MERGE_DATA_FIELDS), output_field=models.JSONField())
+            with_delivery = snapshot_fields(fields, delivered=True, attached=attached)
+            result = Case(
+                When(delivered, then=json_object(with_delivery)),
+                default=json_object(fields),
+                output_field=models.JSONField(),
+            )
+        else:
+            result = json_object(fields)
+        choices.append((numbers[fields], result))
+    return _SimpleCase(
+        field_set,
+        [(number, result) for number, result in choices],
+        default=json_object(MERGE_DATA_FIELDS),
+        output_field=models.JSONField(),
+    )
+
+
+class _SimpleCase(Func):
+    """``CASE operand WHEN value THEN result ... ELSE default END``: the operand is
+    evaluated once per row, however many values it is compared with (Django's ``Case``
+    writes ``WHEN operand = value`` and so computes the operand again for each)."""
+
+    def __init__(self, operand, choices: list, *, default, output_field):
+        self.values = [value for value, _result in choices]
+        super().__init__(
+            operand,
+            *(result for _value, result in choices),
+            default,
+            output_field=output_field,
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        operand, *results, default = self.source_expressions
+        sql, params = compiler.compile(operand)
+        parts = [f"CASE {sql}"]
+        params = list(params)
+        for value, result in zip(self.values, results, strict=True):
+            result_sql, result_params = compiler.compile(result)
+            parts.append(f"WHEN %s THEN {result_sql}")
+            params += [value, *result_params]
+        default_sql, default_params = compiler.compile(default)
+        parts.append(f"ELSE {default_sql} END")
+        return " ".join(parts), [*params, *default_params]
