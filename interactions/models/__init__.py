@@ -21,6 +21,7 @@ from .single import (
     InteractionNoteQuerySet,
     draft_attachment_path,
 )
+from .summaries import CampaignContactSummary, InteractionDaySummary, summarize
 from .templates import (
     InteractionGroup,
     InteractionTemplate,
@@ -30,9 +31,11 @@ from .templates import (
 
 __all__ = [
     "Campaign",
+    "CampaignContactSummary",
     "CampaignEntry",
     "CampaignEntryQuerySet",
     "CampaignStatus",
+    "InteractionDaySummary",
     "InteractionDraft",
     "InteractionGroup",
     "InteractionLogEntry",
@@ -50,5 +53,6 @@ __all__ = [
     "entry_attachment_path",
     "entry_document_path",
     "set_criteria_describer",
+    "summarize",
     "template_document_path",
 ]

@@ -19,6 +19,7 @@ import audit
 from crm.models import Contact
 from interactions import posting as rules
 from interactions.models import CampaignEntry, InteractionLogEntry, LoggedSegment
+from interactions.services import summarize_entries
 
 from ..effective import annotate_campaign_values
 from ..exceptions import LoggingError
@@ -320,6 +321,7 @@ def log_segment(
         ),
         keep_order=True,
     )
+    summarize_entries(logged)  # the statistics' summaries, in this transaction
     # One row for the whole log, however many lines: the entries are the ledger's own record.
     audit.record(user, audit.Action.SEGMENT_LOGGED, logged, segment=locked.no, entries=entries)
     delete_segment_rows(locked)
