@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
 
 from crm.choices import ContactType
 from crm.models import Contact
@@ -16,6 +17,7 @@ from .models import (
     Campaign,
     CampaignContactSummary,
     CampaignEntry,
+    CampaignStatus,
     InteractionDaySummary,
     InteractionGroup,
     InteractionLogEntry,
@@ -24,6 +26,8 @@ from .models import (
 )
 
 __all__ = [
+    "active_campaign_response_rates",
+    "campaign_entry_count",
     "campaign_statistics",
     "campaign_weeks",
     "campaigns_with_figures",
@@ -32,6 +36,7 @@ __all__ = [
     "group_statistics",
     "logged_segment_counts",
     "template_statistics",
+    "weekly_group_interactions",
     "with_entry_counts",
 ]
 
@@ -297,6 +302,15 @@ def campaign_entry_figures(campaign_entry_ids) -> dict[int, dict]:
     return {row.pop("campaign_entry"): row for row in rows}
 
 
+def campaign_entry_count(campaign: Campaign) -> int:
+    """How many interaction log entries the campaign holds, canceled ones included (the
+    campaign page's unfiltered entry list). One query over the day summary."""
+    totals = InteractionDaySummary.objects.filter(campaign_key=campaign.pk).aggregate(
+        active=Sum("entries"), canceled=Sum("canceled")
+    )
+    return (totals["active"] or 0) + (totals["canceled"] or 0)
+
+
 def campaign_weeks(campaign: Campaign) -> list[dict]:
     """Interactions and responses per week (``week`` is the Monday), canceled entries
     left out, oldest first: what the campaign page's chart and its table show. One query,
@@ -335,3 +349,53 @@ def campaigns_with_figures(queryset: models.QuerySet) -> models.QuerySet:
         targets=contacts("targets"),
         responses=contacts("responses"),
     )
+
+
+# --- charts (the home page) --------------------------------------------------------------
+
+
+def weekly_group_interactions(weeks: int = 52, *, today: datetime.date | None = None) -> dict:
+    """Interactions per week and interaction group over the last ``weeks`` weeks (the
+    current one included), canceled entries left out: ``{"weeks": [Monday, ...],
+    "groups": [{"group": InteractionGroup or None, "data": [n per week]}]}``, groups in
+    code order. Two queries over the day summary, whatever the ledger's size."""
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=today.weekday()) - datetime.timedelta(weeks=weeks - 1)
+    mondays = [first + datetime.timedelta(weeks=n) for n in range(weeks)]
+    rows = (
+        _days(first, today)
+        .annotate(week=TruncWeek("day", output_field=models.DateField()))
+        .values("week", "group_key")
+        .annotate(interactions=Sum("entries"))
+        .filter(interactions__gt=0)
+        .order_by()
+    )
+    position = {monday: index for index, monday in enumerate(mondays)}
+    series: dict[int, list[int]] = {}
+    for row in rows:
+        data = series.setdefault(row["group_key"], [0] * weeks)
+        if row["week"] in position:
+            data[position[row["week"]]] += row["interactions"]
+    known = InteractionGroup.objects.in_bulk([key for key in series if key]) if series else {}
+    groups = [{"group": known.get(key), "data": data} for key, data in series.items()]
+    groups.sort(key=lambda row: (row["group"] is None, row["group"].code if row["group"] else ""))
+    return {"weeks": mondays, "groups": groups}
+
+
+def active_campaign_response_rates(limit: int = 12) -> list[dict]:
+    """The active campaigns (at most ``limit``, by number) with ``targets``, ``responses``
+    and ``response_rate`` (a percentage, None without targets). One query."""
+    campaigns = campaigns_with_figures(
+        Campaign.objects.filter(status=CampaignStatus.ACTIVE).order_by("no")
+    )[:limit]
+    return [
+        {
+            "campaign": campaign,
+            "targets": campaign.targets,
+            "responses": campaign.responses,
+            "response_rate": (
+                min(campaign.responses / campaign.targets, 1.0) * 100 if campaign.targets else None
+            ),
+        }
+        for campaign in campaigns
+    ]

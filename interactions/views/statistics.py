@@ -2,6 +2,7 @@
 an export (CSV or XLSX) of the same figures."""
 
 import datetime
+from decimal import Decimal
 
 import tablib
 from django.http import HttpResponse
@@ -38,6 +39,16 @@ def chart(rows, label: str) -> dict:
         "labels": [row.code for row in rows],
         "datasets": [{"label": label, "data": [row.interactions for row in rows]}],
     }
+
+
+def figures(row) -> list:
+    """A row's interactions, cost and duration as the export writes them (two decimals)."""
+    cents = Decimal("0.01")
+    return [
+        row.interactions,
+        Decimal(row.cost).quantize(cents),
+        Decimal(row.duration).quantize(cents),
+    ]
 
 
 class StatisticsView(Permission, TemplateView):
@@ -103,13 +114,11 @@ class StatisticsView(Permission, TemplateView):
         for row in templates:
             group = row.group.code if row.group else ""
             dataset.append(
-                [_("Interaction template"), row.code, row.description, group]
-                + [row.interactions, row.cost, row.duration]
+                [_("Interaction template"), row.code, row.description, group] + figures(row)
             )
         for row in groups:
             dataset.append(
-                [_("Interaction group"), row.code, row.description, row.code]
-                + [row.interactions, row.cost, row.duration]
+                [_("Interaction group"), row.code, row.description, row.code] + figures(row)
             )
         format_class, content_type, extension = EXPORTS[kind]
         response = HttpResponse(format_class().export_data(dataset), content_type=content_type)

@@ -12,7 +12,8 @@
   var colours = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#d63384", "#20c997", "#6c757d"];
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var source = document.getElementById(canvas.getAttribute("data-chart"));
-    if (!source) {
+    // Drawn already (the script included twice on one page): leave it.
+    if (!source || window.Chart.getChart(canvas)) {
       return;
     }
     var data = JSON.parse(source.textContent);

@@ -267,3 +267,32 @@ def test_logging_a_segment_adds_its_figures_in_two_statements(world, django_asse
     row.refresh_from_db()
     assert (row.entries, row.canceled, row.cost) == (0, 3, 0)
     assert_summaries_match()
+
+
+def test_the_campaign_figures_read_the_summaries_and_never_the_ledger(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from interactions import selectors
+    from interactions.models import Campaign
+
+    rng = random.Random(3)
+    for n in range(30):
+        step(rng, world, n)
+    campaign = world["campaigns"][0]
+    active = InteractionLogEntry.objects.filter(campaign=campaign, canceled=False)
+    with CaptureQueriesContext(connection) as queries:
+        figures = selectors.campaign_statistics(campaign)
+        weeks = selectors.campaign_weeks(campaign)
+        listed = selectors.campaigns_with_figures(Campaign.objects.filter(pk=campaign.pk)).get()
+        count = selectors.campaign_entry_count(campaign)
+    assert not [q for q in queries if "interactions_interactionlogentry" in q["sql"]]
+    assert figures["interactions"] == listed.interactions == active.count()
+    assert figures["contacts"] == active.values("contact").distinct().count()
+    targets = active.filter(campaign_target=True).values("contact").distinct().count()
+    assert figures["targets"] == listed.targets == targets
+    responses = active.filter(campaign_response=True).values("contact").distinct().count()
+    assert figures["responses"] == listed.responses == responses
+    assert figures["cost"] == active.aggregate(total=Sum("cost"))["total"]
+    assert sum(row["interactions"] for row in weeks) == active.count()
+    assert count == InteractionLogEntry.objects.filter(campaign=campaign).count()
