@@ -21,7 +21,12 @@ from .single import (
     InteractionNoteQuerySet,
     draft_attachment_path,
 )
-from .summaries import CampaignContactSummary, InteractionDaySummary, summarize
+from .summaries import (
+    CampaignContactSummary,
+    CampaignSegmentSummary,
+    InteractionDaySummary,
+    summarize,
+)
 from .templates import (
     InteractionGroup,
     InteractionTemplate,
@@ -32,6 +37,7 @@ from .templates import (
 __all__ = [
     "Campaign",
     "CampaignContactSummary",
+    "CampaignSegmentSummary",
     "CampaignEntry",
     "CampaignEntryQuerySet",
     "CampaignStatus",

@@ -1,9 +1,11 @@
 """The ledger's figures kept as it changes (issue 16): pages read these, never the ledger.
 
 ``InteractionDaySummary`` holds the additive figures of the interaction log entries per
-day, interaction template, interaction group, campaign and segment no.;
-``CampaignContactSummary`` the entries of each contact per campaign, so a campaign's
-distinct contacts, targets and responses are counted without reading its entries.
+day, interaction template, interaction group and campaign (its size grows with days and
+reference data, never with the ledger); ``CampaignContactSummary`` the entries of each
+contact per campaign, so a campaign's distinct contacts, targets and responses are
+counted without reading its entries; ``CampaignSegmentSummary`` a campaign's figures per
+segment no. (its logged segments, and single interactions under a blank number).
 
 Both change in the same transaction as the ledger, set-based: ``summarize`` adds the
 difference a set of entries makes (one ``INSERT ... SELECT ... GROUP BY`` upsert per
@@ -22,11 +24,17 @@ from django.db.models import Case, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["CURRENT", "CampaignContactSummary", "InteractionDaySummary", "summarize"]
+__all__ = [
+    "CURRENT",
+    "CampaignContactSummary",
+    "CampaignSegmentSummary",
+    "InteractionDaySummary",
+    "summarize",
+]
 
 #: Key columns of the day summary: 0 stands for "none", so the unique key and the
 #: upsert's conflict target hold on both databases (NULLs never conflict).
-DAY_KEYS = ("day", "template_key", "group_key", "campaign_key", "segment_no")
+DAY_KEYS = ("day", "template_key", "group_key", "campaign_key")
 DAY_FIGURES = (
     "entries",
     "canceled",
@@ -38,17 +46,18 @@ DAY_FIGURES = (
 )
 CAMPAIGN_KEYS = ("campaign_id", "contact_id")
 CAMPAIGN_FIGURES = ("entries", "targets", "responses")
+SEGMENT_KEYS = ("campaign_id", "segment_no")
+SEGMENT_FIGURES = ("entries", "canceled", "cost", "duration")
 
 
 class InteractionDaySummary(models.Model):
-    """The figures of one day's interaction log entries of one template, group, campaign
-    and segment no. (0: none; a blank segment no.: single interactions)."""
+    """The figures of one day's interaction log entries of one template, group and
+    campaign (0: none)."""
 
     day = models.DateField(_("date"))
     template_key = models.PositiveBigIntegerField(_("interaction template"), default=0)
     group_key = models.PositiveBigIntegerField(_("interaction group"), default=0)
     campaign_key = models.PositiveBigIntegerField(_("campaign"), default=0)
-    segment_no = models.CharField(_("segment no."), max_length=20, blank=True)
     entries = models.BigIntegerField(_("interactions"), default=0)
     canceled = models.BigIntegerField(_("canceled"), default=0)
     cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=2, default=0)
@@ -105,6 +114,35 @@ class CampaignContactSummary(models.Model):
         return f"{self.campaign_id}/{self.contact_id}"
 
 
+class CampaignSegmentSummary(models.Model):
+    """A campaign's active entries, canceled entries, cost and duration per segment no.
+    of the entries (a blank one: its single interactions)."""
+
+    campaign = models.ForeignKey(
+        "interactions.Campaign", models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    segment_no = models.CharField(_("segment no."), max_length=20, blank=True)
+    entries = models.BigIntegerField(_("interactions"), default=0)
+    canceled = models.BigIntegerField(_("canceled"), default=0)
+    cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=2, default=0)
+    duration = models.DecimalField(
+        _("duration (minutes)"), max_digits=18, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = _("campaign segment summary")
+        verbose_name_plural = _("campaign segment summaries")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "segment_no"], name="interactions_campaign_segment_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.segment_no}"
+
+
 #: The entry as it stands: (active, attempt failed), each 0 or 1.
 CURRENT = (
     Case(When(canceled=True, then=Value(0)), default=Value(1)),
@@ -123,7 +161,8 @@ def summarize(entries: models.QuerySet, *, before=ABSENT, after=CURRENT, present
     ``before`` and ``after`` are (active, attempt failed) per entry, as expressions over
     its columns or constants; ``present`` says whether the entry exists before and after
     (an inserted entry: (0, 1)). Inserting: the defaults. A status change: ``before`` is
-    ``CURRENT`` and ``after`` the new values, called before the UPDATE. Two statements.
+    ``CURRENT`` and ``after`` the new values, called before the UPDATE. Three statements
+    (one per summary), whatever the number of entries.
     """
     active_before, failed_before = before
     active_after, failed_after = after
@@ -140,9 +179,8 @@ def summarize(entries: models.QuerySet, *, before=ABSENT, after=CURRENT, present
             s_template=Coalesce(F("template_id"), zero),
             s_group=Coalesce(F("group_id"), zero),
             s_campaign=Coalesce(F("campaign_id"), zero),
-            s_segment=F("segment_no"),
         )
-        .values("s_day", "s_template", "s_group", "s_campaign", "s_segment")
+        .values("s_day", "s_template", "s_group", "s_campaign")
         .annotate(
             s_entries=Coalesce(Sum(delta), zero),
             s_canceled=Coalesce(Sum(canceled), zero),
@@ -173,6 +211,26 @@ def summarize(entries: models.QuerySet, *, before=ABSENT, after=CURRENT, present
         )
     )
     _upsert(CampaignContactSummary, CAMPAIGN_KEYS, CAMPAIGN_FIGURES, campaign)
+    segments = (
+        base.filter(campaign__isnull=False)
+        .annotate(s_campaign=F("campaign_id"), s_segment=F("segment_no"))
+        .values("s_campaign", "s_segment")
+        .annotate(
+            s_entries=Coalesce(Sum(delta), zero),
+            s_canceled=Coalesce(Sum(canceled), zero),
+            s_cost=Coalesce(
+                Sum(ExpressionWrapper(delta * F("cost"), output_field=number)),
+                zero,
+                output_field=number,
+            ),
+            s_duration=Coalesce(
+                Sum(ExpressionWrapper(delta * F("duration"), output_field=number)),
+                zero,
+                output_field=number,
+            ),
+        )
+    )
+    _upsert(CampaignSegmentSummary, SEGMENT_KEYS, SEGMENT_FIGURES, segments)
 
 
 def _upsert(model, keys, figures, rows: models.QuerySet) -> None:
