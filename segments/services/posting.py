@@ -25,6 +25,7 @@ from interactions.models import (
     InteractionTemplate,
     LoggedSegment,
 )
+from interactions.services import summarize_entries
 
 from ..effective import annotate_campaign_values
 from ..exceptions import LoggingError
@@ -331,6 +332,7 @@ def log_segment(
         ),
         keep_order=True,
     )
+    summarize_entries(logged)  # the statistics' summaries, in this transaction
     # One row for the whole log, however many lines: the entries are the ledger's own record.
     audit.record(user, audit.Action.SEGMENT_LOGGED, logged, segment=locked.no, entries=entries)
     delete_segment_rows(locked)
