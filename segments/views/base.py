@@ -17,16 +17,54 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView
 from django_htmx.http import HttpResponseClientRedirect
 
+from crm import services as crm_services
 from interactions.exceptions import LetterError
 
 from .. import jobs as segment_jobs
 from .. import selectors
 from ..exceptions import SegmentError
 from ..forms import LINE_FIELDS
+from ..merge import merge_values
 from ..models import Segment, SegmentLine
 
 #: Service errors that mean the page was stale: the segment or line is gone.
 STALE = {"segment_missing", "line_missing", "already_logged"}
+
+#: The worksheet's lines table in the user's preferences (``UserPreferences.columns``), the
+#: columns its column chooser offers (the stored line no. and every line value), and those
+#: a user who never chose sees.
+WORKSHEET_TABLE = "segment_lines"
+WORKSHEET_COLUMNS = ["line_no", *LINE_FIELDS]
+DEFAULT_COLUMNS = [
+    "interaction_template",
+    "description",
+    "subject",
+    "date",
+    "salesperson",
+    "correspondence_type",
+    "cost",
+]
+
+
+def merged_lines(segment):
+    """The worksheet's lines with their ``merge_data`` (SPEC 4.3) too, in the same query:
+    subjects and descriptions show as each line's contact reads them."""
+    return merge_values(selectors.worksheet_lines(segment))
+
+
+def worksheet_columns(user) -> dict:
+    """The columns ``user`` shows on the worksheet (one query): ``columns`` (every chosen
+    one), ``line_fields`` (the line values among them), ``show_line_no``, ``column_count``."""
+    columns = crm_services.shown_columns(user, WORKSHEET_TABLE, WORKSHEET_COLUMNS, DEFAULT_COLUMNS)
+    line_fields = [name for name in columns if name in LINE_FIELDS]
+    show_line_no = "line_no" in columns
+    return {
+        "columns": columns,
+        "line_fields": line_fields,
+        "show_line_no": show_line_no,
+        # Position, contact and actions, the line no. when shown, and the line values.
+        "column_count": 3 + show_line_no + len(line_fields),
+    }
 
 
 def go(request, url: str):
@@ -130,8 +168,12 @@ class LineMixin(SegmentMixin):
         return None
 
     def row(self, *, editing: str = "", form=None, status: int = 200):
-        """The line's table row, as the worksheet shows it (one query)."""
-        line = selectors.worksheet_line(self.segment, self.line.pk)
+        """The line's table row, as the worksheet shows it (three queries: the line, its
+        position, the user's columns)."""
+        line = merged_lines(self.segment).filter(pk=self.line.pk).first()
+        if line is not None:
+            line.position = selectors.line_position(self.segment, line.line_no)
+        columns = worksheet_columns(self.request.user)
         return render(
             self.request,
             "segments/segment_detail.html#line-row",
@@ -140,7 +182,7 @@ class LineMixin(SegmentMixin):
                 "line": line,
                 "editing": editing,
                 "form": form,
-                "line_fields": LINE_FIELDS,
+                **columns,
                 "can_change": self.request.user.has_perm("segments.change_segment"),
             },
             status=status,
