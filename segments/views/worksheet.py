@@ -32,7 +32,8 @@ def page_size(request) -> int:
     session), else the one remembered, else ``LINES_PER_PAGE``."""
     asked = request.GET.get("per_page", "")
     if asked.isdigit() and int(asked) in selectors.PAGE_SIZES:
-        request.session[PAGE_SIZE_KEY] = int(asked)
+        if request.session.get(PAGE_SIZE_KEY) != int(asked):
+            request.session[PAGE_SIZE_KEY] = int(asked)  # saved only when it changes
         return int(asked)
     remembered = request.session.get(PAGE_SIZE_KEY)
     return remembered if remembered in selectors.PAGE_SIZES else selectors.LINES_PER_PAGE
