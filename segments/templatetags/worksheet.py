@@ -117,11 +117,11 @@ def _cell_html(cell: dict, labels: dict, can_change: bool, csrf_token: str):
     reset button (back to the header value)."""
     value = "" if cell["value"] is None else str(cell["value"])
     if not can_change:
-        return format_html('<span class="value cell-text" title="{0}">{0}</span>', value)
+        return format_html('<span class="value" title="{0}">{0}</span>', value)
     label = labels["fields"][cell["field"]]
     html = format_html(
         '<a class="edit cell-edit" href="{url}" hx-get="{url}" hx-target="closest tr" '
-        'hx-swap="outerHTML" title="{value}" aria-label="{edit}"><span class="value cell-text">'
+        'hx-swap="outerHTML" title="{value}" aria-label="{edit}"><span class="value">'
         "{value}</span></a>",
         url=cell["edit_url"],
         value=value,

@@ -141,8 +141,12 @@ class SegmentDetailView(SegmentMixin, TemplateView):
         return context
 
 
-class WorksheetColumnsView(SegmentMixin, View):
-    """The column chooser: remember which columns of the lines table the user shows."""
+class WorksheetColumnsView(PermissionRequiredMixin, View):
+    """The column chooser: remember which columns of the lines table the user shows.
+
+    A preference of the user, not a change of the segment: it works while a background
+    job holds the segment, and goes back to the segment page whatever happened to it.
+    """
 
     permission_required = "segments.view_segment"
     http_method_names = ["post"]
@@ -158,7 +162,7 @@ class WorksheetColumnsView(SegmentMixin, View):
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
-        return redirect(self.segment)
+        return redirect("segments:segment-detail", pk=pk)
 
 
 class SegmentHeaderView(SegmentMixin, View):

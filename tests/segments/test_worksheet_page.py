@@ -172,3 +172,15 @@ def test_the_header_is_a_summary_closed_once_the_segment_has_a_template(
         {"description": "x", "date": "2026-12-01", "unit_cost": "-1"},
     )
     assert '<div class="collapse show" id="header-body">' in response.content.decode()
+
+
+def test_columns_can_be_chosen_while_a_job_holds_the_segment(staff_client, staff, template):
+    from jobs.models import Job
+
+    segment = segment_of(staff, template, lines=1)
+    Job.objects.create(kind="segments.log", description="Log", target=segment.no, state="running")
+    response = staff_client.post(
+        reverse("segments:worksheet-columns", args=[segment.pk]), {"columns": ["cost"]}
+    )
+    assert response.url == segment.get_absolute_url()
+    assert UserPreferences.objects.get(user=staff).columns == {WORKSHEET_TABLE: ["cost"]}
