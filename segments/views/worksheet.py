@@ -16,10 +16,11 @@ from .. import selectors, services
 from ..exceptions import SegmentError, SegmentGone
 from ..forms import AddLineForm, SegmentCreateForm, SegmentHeaderForm
 from .base import (
+    COLUMNS_KEY,
     WORKSHEET_COLUMNS,
     WORKSHEET_TABLE,
     SegmentMixin,
-    merged_lines,
+    merge_lines,
     worksheet_columns,
 )
 
@@ -106,20 +107,23 @@ class SegmentDetailView(SegmentMixin, TemplateView):
         segment = self.segment
         totals = selectors.segment_totals(segment)
         per_page = page_size(self.request)
-        paginator = selectors.CountedPaginator(merged_lines(segment), per_page, count=totals.lines)
+        paginator = selectors.CountedPaginator(
+            selectors.worksheet_lines(segment), per_page, count=totals.lines
+        )
         number = self.request.GET.get("page")
         line_no = self.request.GET.get("line", "")
         if line_no.isdigit() and int(line_no) <= selectors.LARGEST_LINE_NO:
             number = selectors.page_of_line(segment, int(line_no), per_page)
         page = paginator.get_page(number)
         lines = list(page.object_list)
+        merge_lines(lines)
         for position, line in enumerate(lines, start=page.start_index()):
             line.position = position
         actions = list(segment.actions.select_related("created_by").order_by("seq"))
         inherited = selectors.inherited_values(segment)
         if header_form is None:
             header_form = SegmentHeaderForm(instance=segment, inherited=inherited)
-        columns = worksheet_columns(self.request.user)
+        columns = worksheet_columns(self.request)
         context.update(
             segment=segment,
             totals=totals,
@@ -153,7 +157,7 @@ class WorksheetColumnsView(PermissionRequiredMixin, View):
 
     def post(self, request, pk):
         try:
-            crm_services.save_columns(
+            request.session[COLUMNS_KEY] = crm_services.save_columns(
                 request.user,
                 table=WORKSHEET_TABLE,
                 columns=request.POST.getlist("columns"),
