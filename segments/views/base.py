@@ -57,7 +57,7 @@ def merge_lines(lines) -> None:
     for line in lines:
         for text in (line.effective_subject, line.effective_description):
             if text and "«" in text:
-                used.update(name.lower() for name in FIELD_MARK.findall(text))
+                used |= {name.lower() for name in FIELD_MARK.findall(text)}
     fields = [name for name in MERGE_DATA_FIELDS if name.lower() in used]
     if not fields:
         return
