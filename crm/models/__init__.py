@@ -33,6 +33,11 @@ from .reference import (
     ensure_series,
     next_code,
 )
+from .sorting import (
+    refresh_segment_sort_keys,
+    segment_sort_key,
+    segment_sort_key_expression,
+)
 
 __all__ = [
     "ConsentChannel",
@@ -65,4 +70,7 @@ __all__ = [
     "ensure_series",
     "next_code",
     "protect_members",
+    "refresh_segment_sort_keys",
+    "segment_sort_key",
+    "segment_sort_key_expression",
 ]

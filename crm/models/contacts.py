@@ -4,14 +4,14 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ContactType, CorrespondenceType, blank_or, country_name
-from ..fields import service_flag
+from ..fields import CodePointTextField, service_flag
 from .reference import (
     CODE_LENGTH,
     BusinessRelation,
@@ -22,6 +22,10 @@ from .reference import (
     Salutation,
     Territory,
 )
+from .sorting import segment_sort_key, segment_sort_key_expression
+
+#: What ``save`` writes besides the fields it is told to: the key and what it is made of.
+SORT_KEY_SOURCES = ("company", "company_name", "segment_sort_key")
 
 
 def protect_members(collector, field, sub_objs, using):
@@ -125,6 +129,10 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The order segment lines are numbered in (crm.models.sorting), kept by save().
+    segment_sort_key = CodePointTextField(
+        _("segment sort key"), editable=False, default="", db_default=""
+    )
 
     objects = ContactQuerySet.as_manager()
 
@@ -134,6 +142,7 @@ class Contact(models.Model):
         ordering = ["company_name", "company__no", "type", "name", "pk"]
         indexes = [
             models.Index(fields=["company_name", "name"], name="crm_contact_sort_idx"),
+            models.Index(fields=["segment_sort_key", "id"], name="crm_contact_segment_sort_idx"),
             models.Index(fields=["country", "city"], name="crm_contact_country_city_idx"),
             models.Index(fields=["post_code"], name="crm_contact_post_code_idx"),
             models.Index(fields=["name"], name="crm_contact_name_idx"),
@@ -165,27 +174,39 @@ class Contact(models.Model):
         return f"{self.no} {self.name}"
 
     def save(self, **kwargs):
-        """Keep ``company_name`` a copy of the company's name; a company is its own company."""
+        """Keep ``company_name`` a copy of the company's name; a company is its own company.
+
+        Also keeps the segment sort key, the contact's own and, for a company, its
+        persons' (one ``UPDATE`` of those whose copy or key is out of date).
+        """
         self._check_company_change()
+        company_no = None
         if self.type == ContactType.COMPANY:
             self.company_name = self.name
+            company_no = self.no
             if self.pk:
                 self.company_id = self.pk
         elif self.company_id:
             self.company_name = self.company.name
+            company_no = self.company.no
         else:
             self.company_name = ""
+        self.segment_sort_key = segment_sort_key(
+            self.company_name, company_no, self.type, self.name
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *SORT_KEY_SOURCES}
         super().save(**kwargs)
-        if self.type == ContactType.COMPANY and self.company_id != self.pk:
+        if self.type != ContactType.COMPANY:
+            return
+        if self.company_id != self.pk:
             self.company_id = self.pk
             type(self).objects.filter(pk=self.pk).update(company=self.pk)
-            type(self).objects.filter(company=self.pk).exclude(pk=self.pk).update(
-                company_name=self.name
-            )
-        elif self.type == ContactType.COMPANY:
-            type(self).objects.filter(company=self.pk).exclude(pk=self.pk).exclude(
-                company_name=self.name
-            ).update(company_name=self.name)
+        key = segment_sort_key_expression(Value(self.name), Value(self.no), F("type"), F("name"))
+        members = type(self).objects.filter(company=self.pk).exclude(pk=self.pk)
+        members.filter(~Q(company_name=self.name) | ~Q(segment_sort_key=key)).update(
+            company_name=self.name, segment_sort_key=key
+        )
 
     def get_absolute_url(self):
         return reverse("crm:contact-detail", args=[self.pk])
