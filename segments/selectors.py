@@ -6,8 +6,6 @@ Views show what these return; nothing here writes. Effective values come from
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Sum
@@ -268,15 +266,19 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
     shown = describe(action, parsed.data, options, names=True)
     if action == CriteriaActionType.ADD:
         rows = candidates(segment, parsed.contacts, options)
-        # One aggregate over the pool: what is added and what is left out, and why.
+        # One aggregate over the pool: how many it holds and how many are left out, and
+        # why. The reasons exclude one another and a contact left out for none is added,
+        # so the added count is the rest: the "already on the segment" test (a lookup in
+        # the segment's lines per contact) runs once per contact, not twice.
         conditions = left_out_conditions(segment, options)
         counts = candidate_pool(parsed.contacts, options).aggregate(
-            _added=Count("pk", filter=~reduce(or_, conditions.values())),
+            _pool=Count("pk"),
             **{f"_{reason}": Count("pk", filter=q) for reason, q in conditions.items()},
         )
+        left_out = {reason: counts[f"_{reason}"] for reason in LEFT_OUT_REASONS}
         return Preview(
-            added=counts["_added"],
-            left_out={reason: counts[f"_{reason}"] for reason in LEFT_OUT_REASONS},
+            added=counts["_pool"] - sum(left_out.values()),
+            left_out=left_out,
             removed=0,
             sample=list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]),
             description=description,

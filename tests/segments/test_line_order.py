@@ -156,3 +156,16 @@ def test_the_demo_seed_writes_the_keys():
     seed_contacts(40)
     assert Contact.objects.count() == 40
     assert_keys_current()
+
+
+def test_lines_are_numbered_in_line_order_but_inserted_in_contact_order(user):
+    # Contacts created in reverse of their line order: inserting in line order would give
+    # the lines' ids in the opposite order of their contacts' ids.
+    for name in ("Zed", "Mia", "Amy"):
+        ContactFactory(name=name)
+    segment = services.create_segment(user=user)
+    services.add_contacts(segment, criteria={"contact": {"country": "NO"}}, user=user)
+    by_line_no = list(segment.lines.order_by("line_no").values_list("contact__name", flat=True))
+    by_id = list(segment.lines.order_by("pk").values_list("contact_id", flat=True))
+    assert by_line_no == ["Amy", "Mia", "Zed"]
+    assert by_id == sorted(by_id)
