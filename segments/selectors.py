@@ -276,11 +276,14 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
             **{f"_{reason}": Count("pk", filter=q) for reason, q in conditions.items()},
         )
         left_out = {reason: counts[f"_{reason}"] for reason in LEFT_OUT_REASONS}
+        added = counts["_pool"] - sum(left_out.values())
+        # Nothing to show, nothing to look for: looking would walk the whole pool.
+        sample = list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]) if added else []
         return Preview(
-            added=counts["_pool"] - sum(left_out.values()),
+            added=added,
             left_out=left_out,
             removed=0,
-            sample=list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]),
+            sample=sample,
             description=description,
             shown=shown,
         )
@@ -288,12 +291,17 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
     if action == CriteriaActionType.REFINE:
         condition = ~condition
     lines = segment.lines.filter(condition)
-    sample_lines = lines.order_by("line_no").values("contact")[:SAMPLE_SIZE]
+    # Any 20 of them: the first in contact order, found on the (segment, contact) index
+    # the count walks too. In line order (by company) the lines a criterion removes
+    # cluster, and finding 20 could walk most of a large segment.
+    # Counted first: with nothing to remove, looking for a sample would walk every line.
+    removed = lines.count()
+    sample_lines = lines.order_by("contact").values("contact")[:SAMPLE_SIZE]
     contacts = Contact.objects.filter(pk__in=sample_lines).order_by(*LINE_ORDER)
     return Preview(
         added=0,
-        removed=lines.count(),
-        sample=list(contacts),
+        removed=removed,
+        sample=list(contacts) if removed else [],
         description=description,
         shown=shown,
     )
