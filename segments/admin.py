@@ -280,6 +280,7 @@ class SavedCriteriaActionInline(admin.TabularInline):
         "expand_companies",
         "allow_related_companies",
         "ignore_exclusion",
+        "leave_out_opted_out",
         "entire_companies",
         "manual",
         "description",

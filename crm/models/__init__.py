@@ -13,6 +13,7 @@ from ..choices import (
 )
 from ..erasure_models import ErasureRecord
 from ..fields import service_flag
+from ..preferences_models import UserPreferences
 from .consent import ConsentEvent, ConsentEventQuerySet
 from .contacts import COMPANY_CHANGE_GUARDS, Contact, ContactQuerySet, protect_members
 from .reference import (
@@ -67,6 +68,7 @@ __all__ = [
     "Salutation",
     "SalutationFormula",
     "Territory",
+    "UserPreferences",
     "ensure_series",
     "next_code",
     "protect_members",

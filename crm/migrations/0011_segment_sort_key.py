@@ -16,7 +16,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0008_flags_off_in_the_database'),
+        ('crm', '0010_userpreferences_time_zone'),
     ]
 
     operations = [
