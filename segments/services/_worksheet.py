@@ -19,6 +19,8 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
+from crm.models import Contact, refresh_segment_sort_keys
+
 from ..criteria import describe
 from ..locks import ensure_free, select_segment
 from ..models import (
@@ -117,6 +119,10 @@ def append(segment: Segment, state: State, rows: QuerySet, contact: str, order, 
     are then filled page by page in their own order instead of at random places (on
     SQLite at 1,000,000 contacts this halves the insert).
     """
+    # A contact written around Contact.save (bulk_create, raw SQL) has no sort key yet:
+    # give it one first, so it is numbered where the product's order puts it. One UPDATE
+    # through the key's index, which finds nothing when every writer kept the key.
+    refresh_segment_sort_keys(Contact._base_manager.filter(segment_sort_key=""))
     line_no = ExpressionWrapper(
         Window(RowNumber(), order_by=order) * Value(LINE_NO_STEP) + Value(state.last_line_no),
         output_field=BigIntegerField(),

@@ -169,3 +169,27 @@ def test_lines_are_numbered_in_line_order_but_inserted_in_contact_order(user):
     by_id = list(segment.lines.order_by("pk").values_list("contact_id", flat=True))
     assert by_line_no == ["Amy", "Mia", "Zed"]
     assert by_id == sorted(by_id)
+
+
+def test_contacts_written_around_save_get_their_key_before_an_add(user):
+    """bulk_create skips Contact.save, so these contacts have no key; the add gives them
+    one first and numbers them where the product's order puts them."""
+    company = CompanyFactory(name="Midt AS", country="NO")
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                no=f"CTB{n}",
+                type="person",
+                name=name,
+                company=company,
+                company_name="Midt AS",
+                country="NO",
+            )
+            for n, name in enumerate(["Åse", "Berit", "Anne"])
+        ]
+        + [Contact(no="CTB9", type="company", name="Aker AS", company_name="Aker AS", country="NO")]
+    )
+    assert Contact.objects.filter(segment_sort_key="").count() == 4
+    assert add_all(user) == code_point_order()
+    assert not Contact.objects.filter(segment_sort_key="").exists()
+    assert_keys_current()
