@@ -36,6 +36,15 @@ SEPARATOR = "|"
 # Control characters no contact field may hold (tab and line breaks are text).
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# The common address (ASCII dot-atom at an ASCII host name) in one match: a subset of what
+# Django's EmailValidator accepts, which checks every other address.
+PLAIN_EMAIL = re.compile(
+    r"[-!#$%&'*+/=?^_`{}|~0-9a-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9a-z]+)*"
+    r"@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.(?!-)[a-z0-9-]{1,63}(?<!-))*"
+    r"\.(?!-)[a-z-]{2,63}(?<!-)",
+    re.IGNORECASE | re.ASCII,
+)
+
 TRUE = frozenset({"1", "true", "yes", "y", "x"})
 FALSE = frozenset({"0", "false", "no", "n"})
 
@@ -139,6 +148,7 @@ class RowChecker:
                 self.columns.append((index, name, COMPANY, 0, False))
         self.has = {column[1] for column in self.columns}
         self.no_limit = Contact._meta.get_field("no").max_length
+        self.language = get_language() or ""
         self.blank = _blank()
         self.choices = {
             "type": frozenset(ContactType.values),
@@ -190,6 +200,8 @@ class RowChecker:
             elif kind == EMAIL:
                 if len(value) > limit:
                     errors.append((name, _too_long(limit, len(value))))
+                elif PLAIN_EMAIL.fullmatch(value):
+                    values[name] = value
                 elif value:
                     try:
                         validate_email(value)
@@ -201,7 +213,7 @@ class RowChecker:
                     values[name] = ""
             elif kind == COUNTRY:
                 value = value.strip()
-                code = _country(value, get_language() or "") if value else ""
+                code = _country(value, self.language) if value else ""
                 if code is None:
                     errors.append(
                         (

@@ -6,6 +6,7 @@ its table row (a column computed from others, such as a stored sort key, is fill
 """
 
 import functools
+import operator
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
@@ -33,6 +34,15 @@ def contact_columns() -> tuple[tuple[str, ...], tuple[str, ...], dict]:
     )
 
 
+@functools.cache
+def _getter():
+    return operator.itemgetter(*contact_columns()[0])
+
+
+def _row_of(values: dict) -> tuple:
+    return _getter()(values)
+
+
 def contact_row(values: dict, *, company_no: str = "") -> tuple:
     """A contact's table row from its values by attribute name (every column present).
 
@@ -41,8 +51,7 @@ def contact_row(values: dict, *, company_no: str = "") -> tuple:
     """
     if values["type"] == ContactType.COMPANY:
         values["company_name"] = values["name"]
-    attnames = contact_columns()[0]
-    return tuple(values[name] for name in attnames)
+    return _row_of(values)
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

@@ -41,7 +41,7 @@ __all__ = ["BATCH", "ImportReport", "RowError", "import_contacts"]
 #: Rows per batch: one statement per table per batch.
 BATCH = 2000
 #: Rows per ``IN (...)`` list of a look-up.
-LOOKUP = 900
+LOOKUP = 2000
 SEEN = "crm_import_seen_no"
 PLACEHOLDER = "\x01"  # a new contact's no. until the series numbers it (never typed: a
 #                       control character is refused in every cell)
@@ -233,12 +233,26 @@ class _Importer:
         self.report.rows += len(pending)
         return parsed
 
+    def _select(self, columns: list[str], where: str, values: list) -> list[tuple]:
+        """Rows of the contact table whose ``where`` column is one of ``values``."""
+        found = []
+        names = ", ".join(quote(column) for column in columns)
+        with connection.cursor() as cursor:
+            for chunk in _chunks(values):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT {names} FROM {quote(self.table)} WHERE {where} IN ({marks})", chunk
+                )
+                found += cursor.fetchall()
+        return found
+
     def _existing(self, parsed: list[ParsedRow]) -> dict[str, dict]:
         numbers = [row.no for row in parsed if row.no]
+        attnames = self.attnames
         found = {}
-        for chunk in _chunks(numbers):
-            for values in Contact.objects.filter(no__in=chunk).values(*self.attnames):
-                found[values["no"]] = values
+        for values in self._select(list(self.columns), quote("no"), numbers):
+            contact = dict(zip(attnames, values, strict=True))
+            found[contact["no"]] = contact
         return found
 
     def _memberships(self, ids: list[int]) -> dict[str, dict[int, set]]:
@@ -255,12 +269,8 @@ class _Importer:
 
     def _companies(self, parsed: list[ParsedRow]) -> dict[str, tuple[int, str]]:
         wanted = list({row.company for row in parsed if row.company and not row.is_company})
-        found = {}
-        for chunk in _chunks(wanted):
-            companies = Contact.objects.filter(no__in=chunk, type=ContactType.COMPANY)
-            for no, pk, name in companies.values_list("no", "pk", "name"):
-                found[no] = (pk, name)
-        return found
+        rows = self._select(["no", "id", "name", "type"], quote("no"), wanted)
+        return {no: (pk, name) for no, pk, name, kind in rows if kind == ContactType.COMPANY}
 
     # --- writing a batch ---------------------------------------------------------------
 
