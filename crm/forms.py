@@ -37,3 +37,12 @@ class ConsentForm(forms.Form):
         if not note:
             raise forms.ValidationError(_("Give the reason for the change."), code="required")
         return note
+
+
+class ContactImportForm(forms.Form):
+    """The admin's contact import: the file; ``services.start_import`` checks it."""
+
+    import_file = forms.FileField(
+        label=_("File to import"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

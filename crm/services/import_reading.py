@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ..spreadsheets import UNREADABLE, SafeCSV, SafeXLSX, SpreadsheetError, check_xlsx_package
 
-__all__ = ["FORMATS", "ContactFile", "check_upload", "file_format", "open_contact_file"]
+__all__ = [
+    "FORMATS",
+    "ContactFile",
+    "check_upload",
+    "count_rows",
+    "file_format",
+    "open_contact_file",
+]
 
 #: The file types an import takes, by suffix.
 FORMATS = ("csv", "xlsx")
@@ -116,6 +123,9 @@ class ContactFile:
             yield number, cells
 
     def close(self) -> None:
+        rows = getattr(self, "_rows", None)
+        if rows is not None:
+            rows.close()  # its ``finally`` lets go of the file (the CSV's text wrapper)
         if self._book is not None:
             self._book.close()
             self._book = None
@@ -143,3 +153,15 @@ def check_upload(handle: BinaryIO, kind: str) -> None:
         contact_file = open_contact_file(handle, kind)
         contact_file.close()
     handle.seek(0)
+
+
+def count_rows(handle: BinaryIO, kind: str) -> int:
+    """How many rows the file has under its header (a workbook's own dimension when it
+    states one), for a job's progress."""
+    contact_file = open_contact_file(handle, kind)
+    try:
+        if contact_file._book is not None and contact_file._book.active.max_row:
+            return max(contact_file._book.active.max_row - 1, 0)
+        return sum(1 for _row in contact_file.rows())
+    finally:
+        contact_file.close()
