@@ -364,7 +364,13 @@ class _Importer:
         self._write(inserts, updates, renamed, links, unlink, events)
 
     def _same(self, old: dict, values: dict) -> bool:
-        return all(old[name] == values[name] for name in self.attnames if name != "updated_at")
+        # The company's name is a copy kept in step with the company (a renamed company
+        # changes it), not a change of the row.
+        return all(
+            old[name] == values[name]
+            for name in self.attnames
+            if name not in ("updated_at", "company_name")
+        )
 
     def _may_change(self, row: ParsedRow, old: dict, values: dict, is_company: bool) -> bool:
         """A person cannot be their own company, nor change company while an app above
