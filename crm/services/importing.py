@@ -140,6 +140,14 @@ def _chunks(items: list, size: int = LOOKUP):
         yield items[start : start + size]
 
 
+def _one_of(column: str, values: list) -> tuple[str, list]:
+    """``column`` is one of ``values``: SQL and parameters. One array parameter on
+    PostgreSQL (a list of thousands of placeholders costs the driver more than the query)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 class _SeenNumbers:
     """The contact numbers the file has had so far, with their first row: a temporary
     table, so a million numbers cost no memory."""
@@ -156,8 +164,8 @@ class _SeenNumbers:
         found = {}
         with connection.cursor() as cursor:
             for chunk in _chunks(numbers):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"SELECT no, row_no FROM {quote(SEEN)} WHERE no IN ({marks})", chunk)
+                where, params = _one_of("no", chunk)
+                cursor.execute(f"SELECT no, row_no FROM {quote(SEEN)} WHERE {where}", params)
                 found.update(cursor.fetchall())
         return found
 
@@ -239,10 +247,8 @@ class _Importer:
         names = ", ".join(quote(column) for column in columns)
         with connection.cursor() as cursor:
             for chunk in _chunks(values):
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(
-                    f"SELECT {names} FROM {quote(self.table)} WHERE {where} IN ({marks})", chunk
-                )
+                condition, params = _one_of(where, chunk)
+                cursor.execute(f"SELECT {names} FROM {quote(self.table)} WHERE {condition}", params)
                 found += cursor.fetchall()
         return found
 
@@ -413,11 +419,8 @@ class _Importer:
             for name, ids in unlink.items():
                 table = self.through[name][0]
                 for chunk in _chunks(ids):
-                    marks = ", ".join(["%s"] * len(chunk))
-                    cursor.execute(
-                        f"DELETE FROM {quote(table)} WHERE {quote('contact_id')} IN ({marks})",
-                        chunk,
-                    )
+                    condition, params = _one_of(quote("contact_id"), chunk)
+                    cursor.execute(f"DELETE FROM {quote(table)} WHERE {condition}", params)
         for name, pairs in links.items():
             table, target = self.through[name]
             insert_rows(table, ["contact_id", target], pairs)
