@@ -147,6 +147,7 @@ class RowChecker:
             elif name == "company":
                 self.columns.append((index, name, COMPANY, 0, False))
         self.has = {column[1] for column in self.columns}
+        self.cache: dict[tuple[int, str], tuple] = {}
         self.no_limit = Contact._meta.get_field("no").max_length
         self.language = get_language() or ""
         self.blank = _blank()
@@ -184,101 +185,118 @@ class RowChecker:
         values = row.values
         if len(no) > self.no_limit:
             errors.append(("no", _too_long(self.no_limit, len(no))))
+        cache = self.cache
         for index, name, kind, limit, required in self.columns:
             value = cells[index]
-            if kind in (TEXT, CHOICE):
-                if name in STRIPPED:
-                    value = value.strip()
-                if not value and required:
-                    errors.append((name, self.blank))
-                elif len(value) > limit:
+            if kind == TEXT and name not in STRIPPED:
+                if len(value) > limit:
                     errors.append((name, _too_long(limit, len(value))))
-                elif kind == CHOICE and value not in self.choices[name]:
-                    errors.append((name, _invalid_choice(value)))
+                elif required and not value:
+                    errors.append((name, self.blank))
                 else:
                     values[name] = value
             elif kind == EMAIL:
                 if len(value) > limit:
                     errors.append((name, _too_long(limit, len(value))))
-                elif PLAIN_EMAIL.fullmatch(value):
+                elif not value or PLAIN_EMAIL.fullmatch(value):
                     values[name] = value
-                elif value:
+                else:
                     try:
                         validate_email(value)
                     except ValidationError as error:
                         errors.append((name, " ".join(error.messages)))
                     else:
                         values[name] = value
-                else:
-                    values[name] = ""
-            elif kind == COUNTRY:
-                value = value.strip()
-                code = _country(value, self.language) if value else ""
-                if code is None:
-                    errors.append(
-                        (
-                            name,
-                            _("%(value)s is not a country; give its two-letter ISO code, e.g. NO.")
-                            % {"value": value},
-                        )
-                    )
-                else:
-                    values[name] = code
             elif kind == COMPANY:
                 row.company = value.strip()
-            elif kind == CODE:
-                value = value.strip()
-                if not value:
-                    values[f"{name}_id"] = None
-                elif (pk := self.codes[name].get(value)) is not None:
-                    values[f"{name}_id"] = pk
-                else:
-                    model = CODE_COLUMNS[name]
-                    errors.append(
-                        (
-                            name,
-                            _("There is no %(model)s with %(field)s “%(value)s”.")
-                            % {
-                                "model": model._meta.verbose_name,
-                                "field": model._meta.get_field("code").verbose_name,
-                                "value": value,
-                            },
-                        )
-                    )
-            elif kind == GROUPS:
-                wanted = {code.strip() for code in value.split(SEPARATOR) if code.strip()}
-                known = self.codes[name]
-                missing = wanted - known.keys()
-                if missing:
-                    errors.append(
-                        (
-                            name,
-                            _("There is no %(model)s with code %(codes)s.")
-                            % {
-                                "model": GROUP_COLUMNS[name]._meta.verbose_name,
-                                "codes": ", ".join(f"“{code}”" for code in sorted(missing)),
-                            },
-                        )
-                    )
-                else:
-                    row.groups[name] = {known[code] for code in wanted}
-            else:  # BOOLEAN or CONSENT: a blank cell keeps the flag
-                flag = value.strip().lower()
-                if not flag:
-                    continue
-                if flag in TRUE:
-                    wanted = True
-                elif flag in FALSE:
-                    wanted = False
-                else:
-                    errors.append(
-                        (name, _("“%(value)s” is not yes or no; write 1 or 0.") % {"value": value})
-                    )
-                    continue
-                if kind == BOOLEAN:
-                    values[name] = wanted
-                else:
-                    row.consent[name] = wanted
+            else:
+                # Codes, choices, countries, flags: few distinct values, each checked once.
+                key = (index, value)
+                outcome = cache.get(key)
+                if outcome is None:
+                    outcome = self._cell(name, kind, limit, required, value)
+                    if len(cache) < 50_000:
+                        cache[key] = outcome
+                slot, attname, parsed = outcome
+                if slot == "values":
+                    values[attname] = parsed
+                elif slot == "groups":
+                    row.groups[attname] = parsed
+                elif slot == "consent":
+                    row.consent[attname] = parsed
+                elif slot == "error":
+                    errors.append((attname, parsed))
         if errors:
             return None, errors
         return row, errors
+
+    def _cell(self, name: str, kind: int, limit: int, required: bool, value: str) -> tuple:
+        """A cell of a column with few distinct values: (slot, attribute, value), where
+        slot is values, groups, consent, error (attribute: the column) or keep."""
+        if kind in (TEXT, CHOICE):
+            value = value.strip()
+            if not value and required:
+                return "error", name, self.blank
+            if len(value) > limit:
+                return "error", name, _too_long(limit, len(value))
+            if kind == CHOICE and value not in self.choices[name]:
+                return "error", name, _invalid_choice(value)
+            return "values", name, value
+        if kind == COUNTRY:
+            value = value.strip()
+            code = _country(value, self.language) if value else ""
+            if code is None:
+                return (
+                    "error",
+                    name,
+                    _("%(value)s is not a country; give its two-letter ISO code, e.g. NO.")
+                    % {"value": value},
+                )
+            return "values", name, code
+        if kind == CODE:
+            value = value.strip()
+            if not value:
+                return "values", f"{name}_id", None
+            if (pk := self.codes[name].get(value)) is not None:
+                return "values", f"{name}_id", pk
+            model = CODE_COLUMNS[name]
+            return (
+                "error",
+                name,
+                _("There is no %(model)s with %(field)s “%(value)s”.")
+                % {
+                    "model": model._meta.verbose_name,
+                    "field": model._meta.get_field("code").verbose_name,
+                    "value": value,
+                },
+            )
+        if kind == GROUPS:
+            wanted = {code.strip() for code in value.split(SEPARATOR) if code.strip()}
+            known = self.codes[name]
+            missing = wanted - known.keys()
+            if missing:
+                return (
+                    "error",
+                    name,
+                    _("There is no %(model)s with code %(codes)s.")
+                    % {
+                        "model": GROUP_COLUMNS[name]._meta.verbose_name,
+                        "codes": ", ".join(f"“{code}”" for code in sorted(missing)),
+                    },
+                )
+            return "groups", name, frozenset(known[code] for code in wanted)
+        # BOOLEAN or CONSENT: a blank cell keeps the flag.
+        flag = value.strip().lower()
+        if not flag:
+            return "keep", name, None
+        if flag in TRUE:
+            wanted = True
+        elif flag in FALSE:
+            wanted = False
+        else:
+            return (
+                "error",
+                name,
+                _("“%(value)s” is not yes or no; write 1 or 0.") % {"value": value},
+            )
+        return ("values" if kind == BOOLEAN else "consent"), name, wanted
