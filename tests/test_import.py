@@ -397,3 +397,23 @@ def test_admin_import_refuses_each_hostile_spreadsheet(
         assert escape(expected.split(": ", 1)[1]) in page
         assert expected.startswith("Row") or expected in job.error
     assert not Contact.objects.exists()
+
+
+def test_admin_import_checks_the_upload_before_any_job_starts(
+    admin_client, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """Type and size are checked with the upload: a refused file starts no job and is
+    not stored."""
+    from jobs.models import Job
+
+    settings.CONTACT_IMPORT_MAX_BYTES = 50
+    big = admin_import(admin_client, csv_file(tmp_path, GOOD), django_capture_on_commit_callbacks)
+    assert "an import takes at most 50" in big.content.decode()
+    settings.CONTACT_IMPORT_MAX_BYTES = 2**20
+    text = tmp_path / "contacts.txt"
+    text.write_text(HEADER + "\n" + GOOD[0] + "\n")
+    foreign = admin_import(admin_client, text, django_capture_on_commit_callbacks)
+    assert "“contacts.txt” is not a .csv or .xlsx file." in foreign.content.decode()
+    assert not Job.objects.exists()
+    assert not Contact.objects.exists()
+    assert not (tmp_path / "media" / "imports").exists()

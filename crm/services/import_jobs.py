@@ -22,7 +22,6 @@ __all__ = ["IMPORT_KIND", "ImportRefused", "max_upload_bytes", "start_import"]
 IMPORT_KIND = "contact_import"
 #: One contact import at a time: two files naming the same contact would race.
 IMPORT_TARGET = "CONTACT-IMPORT"
-DEFAULT_MAX_BYTES = 200 * 2**20
 
 
 class ImportRefused(ValidationError):
@@ -35,7 +34,7 @@ class ImportRefused(ValidationError):
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "CONTACT_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return settings.CONTACT_IMPORT_MAX_BYTES
 
 
 def start_import(upload, *, user) -> Job:
