@@ -241,6 +241,11 @@ class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
         }
         return TemplateResponse(request, "admin/crm/contact/import_job.html", context)
 
+    def process_import(self, request, **kwargs):
+        """django-import-export's confirmation step imported row by row inside the request;
+        every import now goes through the job."""
+        return redirect("admin:crm_contact_import")
+
     def save_model(self, request, obj, form, change):
         if not obj.no:
             obj.no = next_code("CONTACT", Contact)

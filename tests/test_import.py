@@ -417,3 +417,15 @@ def test_admin_import_checks_the_upload_before_any_job_starts(
     assert not Job.objects.exists()
     assert not Contact.objects.exists()
     assert not (tmp_path / "media" / "imports").exists()
+
+
+def test_the_old_row_by_row_confirmation_step_imports_nothing(admin_client, tmp_path):
+    """django-import-export's process_import ran the whole file inside the request; it only
+    leads back to the import page now."""
+    response = admin_client.post(
+        reverse("admin:crm_contact_process_import"),
+        {"import_file_name": "x.csv", "original_file_name": "x.csv", "format": "0"},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:crm_contact_import")
+    assert not Contact.objects.exists()
