@@ -44,7 +44,7 @@ test-postgres: install
 	scripts/with-postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 ## make bench: every benchmark on SQLite, then on a throwaway PostgreSQL (long: 1M contacts)
-BENCHES := seed segments log_segment campaign_log letters delivery pages ledger_pages contact_card
+BENCHES := seed segments log_segment campaign_log letters delivery pages ledger_pages contact_card import
 bench: install
 	for b in $(BENCHES); do $(PY) bench/$$b.py || exit 1; done
 	for b in $(BENCHES); do scripts/with-postgres.sh $(PY) bench/$$b.py || exit 1; done

@@ -62,6 +62,7 @@ class Action(models.TextChoices):
     # Contacts (the web API).
     CONTACT_CREATED = "contact_created", _("Contact created")
     CONTACT_CHANGED = "contact_changed", _("Contact changed")
+    CONTACTS_IMPORTED = "contacts_imported", _("Contacts imported")
     # Consent (SPEC 9).
     CONSENT_CHANGED = "consent_changed", _("Consent changed")
     # Campaigns (SPEC 8).

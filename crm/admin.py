@@ -2,12 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from .choices import country_choices, country_name
+from .forms import ContactImportForm
 from .models import (
     BusinessRelation,
     CompanyInformation,
@@ -25,7 +28,8 @@ from .models import (
     next_code,
 )
 from .resources import ContactResource
-from .spreadsheets import FORMATS, SpreadsheetError
+from .services.import_jobs import max_upload_bytes, start_import
+from .spreadsheets import FORMATS
 
 
 def _blank_or_country() -> list[tuple[str, str]]:
@@ -211,24 +215,36 @@ class ContactAdmin(CountryNamesMixin, ImportExportModelAdmin):
     ]
 
     def import_action(self, request, **kwargs):
-        """The preview of an import; a refused file is not left behind in temporary storage
-        (import-export keeps it for the confirmation, which a refused file never gets)."""
-        response = super().import_action(request, **kwargs)
-        context = getattr(response, "context_data", None) or {}
-        name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
-        if name and context.get("confirm_form") is None:
-            storage = self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs())
-            storage.remove()
-        return response
+        """The import: the upload is checked and stored, then a background job imports it
+        and its page shows the progress and the report (every bad row)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = ContactImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                job = start_import(form.cleaned_data["import_file"], user=request.user)
+            except ValidationError as error:
+                form.add_error("import_file", error)
+            else:
+                self.message_user(
+                    request,
+                    _("The import has started as job %(id)s.") % {"id": job.pk},
+                    messages.SUCCESS,
+                )
+                return redirect(job)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import contacts"),
+            "form": form,
+            "max_size": max_upload_bytes(),
+        }
+        return TemplateResponse(request, "admin/crm/contact/import_job.html", context)
 
-    def add_data_read_fail_error_to_form(self, form, e):
-        if not isinstance(e, SpreadsheetError):
-            return super().add_data_read_fail_error_to_form(form, e)
-        form.add_error(
-            "import_file",
-            _("The file cannot be imported: %(error)s.") % {"error": " ".join(e.messages)},
-        )
-        return None
+    def process_import(self, request, **kwargs):
+        """django-import-export's confirmation step imported row by row inside the request;
+        every import now goes through the job."""
+        return redirect("admin:crm_contact_import")
 
     def save_model(self, request, obj, form, change):
         if not obj.no:

@@ -59,3 +59,12 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class ContactImportForm(forms.Form):
+    """The admin's contact import: the file; ``services.start_import`` checks it."""
+
+    import_file = forms.FileField(
+        label=_("File to import"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

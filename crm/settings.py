@@ -228,6 +228,8 @@ JOB_HEARTBEAT_TIMEOUT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_TIMEOUT_SECO
 # Uploaded Word documents: checked before any parsing (interactions.letters).
 LETTER_MAX_UPLOAD_BYTES = int(os.environ.get("LETTER_MAX_UPLOAD_BYTES", 5 * 2**20))
 LETTER_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("LETTER_MAX_UNCOMPRESSED_BYTES", 30 * 2**20))
+# The admin's contact import: the largest file it stores for its job (crm.services.import_jobs).
+CONTACT_IMPORT_MAX_BYTES = int(os.environ.get("CONTACT_IMPORT_MAX_BYTES", 200 * 2**20))
 # Letters as PDF (interactions.letters.to_pdf): the LibreOffice program (blank: soffice or
 # libreoffice on the PATH) and how many seconds one conversion may take.
 LIBREOFFICE_BINARY = os.environ.get("LIBREOFFICE_BINARY", "")

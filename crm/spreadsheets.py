@@ -57,10 +57,12 @@ def read_cell(value):
     return value
 
 
-def _check_xlsx_package(data: bytes) -> None:
-    """A zip that openpyxl may open: not too many parts, no zip bomb."""
+def check_xlsx_package(data) -> None:
+    """A zip that openpyxl may open: not too many parts, no zip bomb. ``data`` is the
+    file's bytes or a seekable binary file (the streaming import reads no more than the
+    zip's directory)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise SpreadsheetError(_("it is not an Excel workbook (.xlsx)"), code="not_xlsx") from None
@@ -152,7 +154,7 @@ class SafeXLSX(_FormulaSafe, XLSX):
     def _read(self, in_stream, **kwargs):
         if isinstance(in_stream, str):
             in_stream = in_stream.encode()
-        _check_xlsx_package(bytes(in_stream))
+        check_xlsx_package(bytes(in_stream))
         return XLSX.create_dataset(self, in_stream)
 
 

@@ -236,7 +236,14 @@ def run(job_id: int, work: Callable[[Job, Progress], Outcome]) -> dict:
         with Heartbeat(job.pk):
             outcome = work(job, progress)
     except ValidationError as error:
-        _finish(job.pk, Job.State.FAILED, error=" ".join(error.messages), done=progress.done)
+        # A refusal may carry its report for the job page (the import's bad rows).
+        _finish(
+            job.pk,
+            Job.State.FAILED,
+            error=" ".join(error.messages),
+            done=progress.done,
+            result=getattr(error, "job_result", None) or {},
+        )
         raise
     except Exception as error:
         # Any other failure is a bug or an outage: record it for the job page in words the

@@ -1,7 +1,6 @@
 """Contacts import (and export) with companies, persons and mailing groups: command and admin."""
 
 import io
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -100,35 +99,54 @@ def test_command_names_unreadable_files(tmp_path):
         call_command("import_contacts", str(tmp_path / "missing.csv"))
 
 
-def admin_import(client, path, file_format="0"):
-    """Upload through the admin's import view (format 0 CSV, 1 XLSX); the preview."""
-    with open(path, "rb") as upload:
-        return client.post(
-            reverse("admin:crm_contact_import"),
-            {"import_file": upload, "format": file_format, "resource": "0"},
-        )
+def admin_import(client, path, capture):
+    """Upload through the admin's import page, which starts the import job; the job runs
+    (the immediate task backend) once the upload's transaction commits."""
+    with capture(execute=True), open(path, "rb") as upload:
+        return client.post(reverse("admin:crm_contact_import"), {"import_file": upload})
 
 
-def test_admin_import_previews_then_imports(admin_client, tmp_path):
-    assert admin_client.get(reverse("admin:crm_contact_import")).status_code == 200
-    preview = admin_import(admin_client, csv_file(tmp_path, GOOD))
-    assert preview.status_code == 200
-    assert not Contact.objects.exists()  # the preview is a dry run
-    confirm = preview.context["confirm_form"]
-    response = admin_client.post(
-        reverse("admin:crm_contact_process_import"), confirm.initial, follow=True
+def import_job():
+    from jobs.models import Job
+
+    return Job.objects.get(kind="contact_import")
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_admin_import_runs_as_a_job_and_imports(
+    admin_client, tmp_path, django_capture_on_commit_callbacks
+):
+    page = admin_client.get(reverse("admin:crm_contact_import"))
+    assert page.status_code == 200 and 'name="import_file"' in page.content.decode()
+    response = admin_import(
+        admin_client, csv_file(tmp_path, GOOD), django_capture_on_commit_callbacks
     )
-    assert response.status_code == 200
+    job = import_job()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert job.state == "succeeded"
+    assert (job.result["new"], job.result["errors"], job.done) == (4, [], 4)
     assert_imported()
+    # The report is on the job page; the stored upload is gone.
+    report = admin_client.get(job.get_absolute_url()).content.decode()
+    assert "Contacts imported: 4 new, 0 updated, 0 unchanged." in report
+    assert not list((tmp_path / "media" / "imports").iterdir())
 
 
-def test_admin_import_lists_row_errors_and_imports_nothing(admin_client, tmp_path):
+def test_admin_import_lists_row_errors_and_imports_nothing(
+    admin_client, tmp_path, django_capture_on_commit_callbacks
+):
     rows = [*GOOD, "P9,robot,R2D2,,,,Oslo,NO,en,,"]
-    preview = admin_import(admin_client, csv_file(tmp_path, rows))
-    assert preview.status_code == 200
-    content = preview.content.decode()
-    assert "Value &#x27;robot&#x27; is not a valid choice." in content
-    assert preview.context.get("confirm_form") is None
+    admin_import(admin_client, csv_file(tmp_path, rows), django_capture_on_commit_callbacks)
+    job = import_job()
+    assert job.state == "failed"
+    assert job.error == "contacts.csv: 1 problem(s); nothing was imported."
+    assert job.result["errors"] == [[5, "type", "Value 'robot' is not a valid choice."]]
+    page = admin_client.get(job.get_absolute_url()).content.decode()
+    assert "Value &#x27;robot&#x27; is not a valid choice." in page
     assert not Contact.objects.exists()
 
 
@@ -268,16 +286,15 @@ def test_admin_export_quotes_every_formula_and_the_command_imports_it_back_uncha
 
 @pytest.mark.parametrize(("file_format", "suffix"), [("0", "csv"), ("1", "xlsx")])
 def test_admin_export_imports_back_unchanged_through_the_admin(
-    admin_client, tmp_path, file_format, suffix
+    admin_client, tmp_path, file_format, suffix, django_capture_on_commit_callbacks
 ):
     original = hostile_contacts()
     content = admin_export(admin_client, file_format)
     wipe_contacts()
     path = tmp_path / f"export.{suffix}"
     path.write_bytes(content)
-    preview = admin_import(admin_client, path, file_format)
-    confirm = preview.context["confirm_form"]
-    admin_client.post(reverse("admin:crm_contact_process_import"), confirm.initial)
+    admin_import(admin_client, path, django_capture_on_commit_callbacks)
+    assert import_job().state == "succeeded"
     assert contact_values() == original
 
 
@@ -356,18 +373,59 @@ def test_import_contacts_refuses_each_hostile_spreadsheet(tmp_path, name):
 
 
 @pytest.mark.parametrize("name", sorted(SPREADSHEETS))
-def test_admin_import_refuses_each_hostile_spreadsheet(admin_client, tmp_path, name):
+def test_admin_import_refuses_each_hostile_spreadsheet(
+    admin_client, tmp_path, name, django_capture_on_commit_callbacks
+):
+    """A file that is not of its type is refused with the upload (no job, nothing stored);
+    a readable file with bad rows fails its job, whose report names them."""
     from django.utils.html import escape
+
+    from jobs.models import Job
 
     content, expected = SPREADSHEETS[name]
     path = tmp_path / name
     path.write_bytes(content)
-    preview = admin_import(admin_client, path, "1" if name.endswith(".xlsx") else "0")
-    assert preview.status_code == 200
-    message = expected.split(": ", 1)[1] if expected.startswith("Row") else expected
-    assert escape(message) in preview.content.decode()
-    assert preview.context.get("confirm_form") is None
+    response = admin_import(admin_client, path, django_capture_on_commit_callbacks)
+    job = Job.objects.filter(kind="contact_import").first()
+    if job is None:
+        assert response.status_code == 200
+        assert escape(expected) in response.content.decode()
+        assert not (tmp_path / "media" / "imports").exists()
+    else:
+        assert job.state == "failed"
+        page = admin_client.get(job.get_absolute_url()).content.decode()
+        assert escape(expected.split(": ", 1)[1]) in page
+        assert expected.startswith("Row") or expected in job.error
     assert not Contact.objects.exists()
-    # import-export kept every upload for its confirmation step; a refused one is removed.
-    kept = preview.wsgi_request.FILES["import_file"].tmp_storage_name
-    assert not (Path(tempfile.gettempdir()) / kept).exists()
+
+
+def test_admin_import_checks_the_upload_before_any_job_starts(
+    admin_client, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """Type and size are checked with the upload: a refused file starts no job and is
+    not stored."""
+    from jobs.models import Job
+
+    settings.CONTACT_IMPORT_MAX_BYTES = 50
+    big = admin_import(admin_client, csv_file(tmp_path, GOOD), django_capture_on_commit_callbacks)
+    assert "an import takes at most 50" in big.content.decode()
+    settings.CONTACT_IMPORT_MAX_BYTES = 2**20
+    text = tmp_path / "contacts.txt"
+    text.write_text(HEADER + "\n" + GOOD[0] + "\n")
+    foreign = admin_import(admin_client, text, django_capture_on_commit_callbacks)
+    assert "“contacts.txt” is not a .csv or .xlsx file." in foreign.content.decode()
+    assert not Job.objects.exists()
+    assert not Contact.objects.exists()
+    assert not (tmp_path / "media" / "imports").exists()
+
+
+def test_the_old_row_by_row_confirmation_step_imports_nothing(admin_client, tmp_path):
+    """django-import-export's process_import ran the whole file inside the request; it only
+    leads back to the import page now."""
+    response = admin_client.post(
+        reverse("admin:crm_contact_process_import"),
+        {"import_file_name": "x.csv", "original_file_name": "x.csv", "format": "0"},
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:crm_contact_import")
+    assert not Contact.objects.exists()

@@ -5,11 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from crm.resources import ContactResource, row_errors
-from crm.spreadsheets import SafeCSV, SafeXLSX, SpreadsheetError
-
-# The admin's import formats: the same reading, the same rules, the same messages.
-FORMATS = {".csv": SafeCSV, ".xlsx": SafeXLSX}
+from crm.services.import_reading import file_format
+from crm.services.importing import import_contacts
+from crm.spreadsheets import SpreadsheetError
 
 
 class Command(BaseCommand):
@@ -28,39 +26,36 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, **options):
         path = Path(file)
-        file_format = FORMATS.get(path.suffix.lower())
-        if file_format is None:
+        kind = file_format(path.name)
+        if kind is None:
             raise CommandError(
                 _("%(file)s: unsupported file type; use a .csv or .xlsx file.") % {"file": file}
             )
         try:
-            raw = path.read_bytes()
+            handle = path.open("rb")
         except OSError as error:
             raise CommandError(
                 _("%(file)s cannot be read: %(error)s") % {"file": file, "error": error.strerror}
             ) from None
         try:
-            dataset = file_format().create_dataset(raw)
+            with handle:
+                report = import_contacts(handle, kind, dry_run=dry_run)
         except SpreadsheetError as error:
             raise CommandError(
                 _("%(file)s cannot be imported: %(error)s.")
                 % {"file": file, "error": " ".join(error.messages)}
             ) from None
-
-        result = ContactResource().import_data(dataset, dry_run=dry_run)
-        problems = row_errors(result)
-        if problems:
-            for line in problems:
-                self.stderr.write(line)
+        if report.errors:
+            for error in report.errors:
+                self.stderr.write(str(error))
             raise CommandError(
                 _("%(file)s: %(count)d problem(s); nothing was imported.")
-                % {"file": file, "count": len(problems)}
+                % {"file": file, "count": len(report.errors)}
             )
-        totals = result.totals
         summary = _("%(new)d new, %(update)d updated, %(skip)d unchanged") % {
-            "new": totals["new"],
-            "update": totals["update"],
-            "skip": totals["skip"],
+            "new": report.new,
+            "update": report.updated,
+            "skip": report.unchanged,
         }
         if dry_run:
             self.stdout.write(_("Dry run, nothing imported: %(summary)s.") % {"summary": summary})
