@@ -43,10 +43,10 @@ def pages_by_role(crawl) -> dict[str, list[str]]:
     pages = defaultdict(list)
     seen: set[str] = set()
     for visit in crawl.visits:
-        if visit.status == 200 and not visit.htmx and visit.csp is not None:
-            if visit.url_name not in seen:
-                seen.add(visit.url_name)
-                pages[visit.role].append(visit.url)
+        page = visit.status == 200 and not visit.htmx and visit.csp is not None
+        if page and visit.url_name not in seen:
+            seen.add(visit.url_name)
+            pages[visit.role].append(visit.url)
     return pages
 
 
