@@ -1,25 +1,31 @@
-// Accessible names for the widgets Django's admin scripts build at run time, which axe-core
+// Accessible names for the widgets Django's admin builds without one, which axe-core
 // reports (tests/browser/test_accessibility.py):
-// - the autocomplete's select2 box (role=combobox) is named by its own text, empty while
-//   nothing is chosen: name it after the field's <label>;
+// - the autocomplete's select2 box (role=combobox) is labelled by its own text, empty
+//   while nothing is chosen: it is labelled by the field's <label> first;
 // - the two-box selector (filter_horizontal) puts aria-label on a bare <span> icon, which
-//   ARIA does not allow: give the icon role="img", whose name aria-label may be;
-// - a file input Django wraps in a <fieldset> is named by the legend, which is no label:
-//   name it after the legend.
+//   ARIA does not allow: the icon gets role="img", whose name aria-label may be;
+// - a file input Django wraps in a <fieldset> is named by the legend, which is no label;
+// - a tabular inline's "Delete?" checkboxes are named only by their column's header;
+// - a tabular inline wider than the page scrolls, so its box takes keyboard focus.
 "use strict";
 
 (function () {
-  function fieldLabel(select) {
-    const label = select.id && document.querySelector(`label[for="${select.id}"]`);
-    return label ? label.textContent.replace(/:\s*$/, "").trim() : "";
+  function labelOf(control) {
+    return control.id ? document.querySelector(`label[for="${control.id}"]`) : null;
+  }
+
+  function named(control) {
+    return labelOf(control) || control.hasAttribute("aria-label");
   }
 
   function nameWidgets(root) {
     root.querySelectorAll("select.admin-autocomplete").forEach((select) => {
       const box = select.parentElement.querySelector(".select2-selection[role=combobox]");
-      const name = fieldLabel(select);
-      if (box && name) {
-        box.setAttribute("aria-label", name);
+      const label = labelOf(select);
+      if (box && label) {
+        label.id = label.id || `${select.id}-label`;
+        const own = (box.getAttribute("aria-labelledby") || "").replace(label.id, "").trim();
+        box.setAttribute("aria-labelledby", `${label.id} ${own}`.trim());
       }
     });
     root.querySelectorAll("span.help-tooltip[aria-label]:not([role])").forEach((icon) => {
@@ -28,16 +34,26 @@
     root.querySelectorAll("fieldset > legend").forEach((legend) => {
       const name = legend.textContent.replace(/:\s*$/, "").trim();
       legend.parentElement.querySelectorAll("input[type=file]").forEach((input) => {
-        const labelled = input.id && document.querySelector(`label[for="${input.id}"]`);
-        if (!labelled && !input.hasAttribute("aria-label")) {
+        if (!named(input)) {
           input.setAttribute("aria-label", name);
         }
       });
     });
+    root.querySelectorAll(".tabular td.delete input[type=checkbox]").forEach((box) => {
+      const header = box.closest("table").querySelectorAll("thead th")[box.closest("td").cellIndex];
+      if (header && !named(box)) {
+        box.setAttribute("aria-label", header.textContent.trim());
+      }
+    });
+    root.querySelectorAll(".tabular .wrapper, .tabular").forEach((box) => {
+      if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+        box.tabIndex = 0;
+      }
+    });
   }
 
-  // Django builds both widgets on DOMContentLoaded/load; name them once they exist, and
-  // again for rows an inline formset adds.
+  // Django builds these widgets on DOMContentLoaded or load: name them once they exist,
+  // and again in each row an inline formset adds.
   window.addEventListener("load", () => nameWidgets(document));
   document.addEventListener("formset:added", (event) => nameWidgets(event.target));
 })();
