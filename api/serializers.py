@@ -217,6 +217,7 @@ class AddInputSerializer(Strict, serializers.Serializer):
     expand_companies = serializers.BooleanField(required=False, default=False)
     allow_related_companies = serializers.BooleanField(required=False, default=False)
     ignore_exclusion = serializers.BooleanField(required=False, default=False)
+    leave_out_opted_out = serializers.BooleanField(required=False, default=False)
 
 
 class RefineInputSerializer(Strict, serializers.Serializer):
@@ -235,6 +236,7 @@ class PreviewInputSerializer(Strict, serializers.Serializer):
     expand_companies = serializers.BooleanField(required=False)
     allow_related_companies = serializers.BooleanField(required=False)
     ignore_exclusion = serializers.BooleanField(required=False)
+    leave_out_opted_out = serializers.BooleanField(required=False)
     entire_companies = serializers.BooleanField(required=False)
 
 
@@ -251,6 +253,7 @@ class CriteriaActionSerializer(ModelOutput):
             "expand_companies",
             "allow_related_companies",
             "ignore_exclusion",
+            "leave_out_opted_out",
             "entire_companies",
             "manual",
             "description",
@@ -267,6 +270,13 @@ class PreviewSerializer(serializers.Serializer):
     removed = serializers.IntegerField()
     description = serializers.CharField()
     sample = ContactRefSerializer(many=True)
+    left_out = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text=_(
+            "Matching contacts an add leaves out, per reason: excluded, privacy_blocked, "
+            "already_on_segment, and opted_out when the add leaves out opted-out contacts."
+        ),
+    )
 
 
 class SaveCriteriaSerializer(Strict, serializers.Serializer):

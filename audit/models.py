@@ -36,6 +36,7 @@ class Action(models.TextChoices):
     LOGGED_SEGMENT_REUSED = "logged_segment_reused", _("Logged segment reused")
     MAILING_GROUP_APPLIED = "mailing_group_applied", _("Mailing group applied")
     SEGMENT_DELETED = "segment_deleted", _("Segment deleted")
+    PREFERENCES_CHANGED = "preferences_changed", _("User preferences changed")
     SEGMENT_LOGGED = "segment_logged", _("Segment logged")
     FOLLOW_UP_CREATED = "follow_up_created", _("Follow-up segment created")
     # The ledger.

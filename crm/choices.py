@@ -4,6 +4,9 @@ The ledger's own choices (information flow, initiated by, evaluation, delivery s
 live in ``interactions.choices``.
 """
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Q, TextChoices
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +33,25 @@ class ConsentChannel(TextChoices):
     @property
     def opt_out_field(self) -> str:
         return f"{self.value}_opt_out"
+
+
+#: The consent channel each correspondence type writes through (SPEC 9).
+CORRESPONDENCE_CHANNELS = {
+    CorrespondenceType.EMAIL: ConsentChannel.EMAIL,
+    CorrespondenceType.HARD_COPY: ConsentChannel.LETTER,
+}
+
+
+def opted_out_of(correspondence_type: str, contact: str = "") -> Q:
+    """A condition: the contact (reached through ``contact``) opted out of the channel
+    of the correspondence type held by the field or annotation ``correspondence_type``."""
+    return reduce(
+        or_,
+        (
+            Q(**{correspondence_type: kind, f"{contact}{channel.opt_out_field}": True})
+            for kind, channel in CORRESPONDENCE_CHANNELS.items()
+        ),
+    )
 
 
 class ConsentSource(TextChoices):

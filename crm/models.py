@@ -497,3 +497,4 @@ class ConsentEvent(models.Model):
 
 # Kept in its own module for size; imported here so the app registry finds it.
 from .erasure_models import ErasureRecord  # noqa: E402, F401
+from .preferences_models import UserPreferences  # noqa: E402, F401

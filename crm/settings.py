@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "crm.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -149,6 +150,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Unambiguous dates on English pages, Norwegian conventions on Norwegian ones.
+FORMAT_MODULE_PATH = ["crm.formats"]
+# The default zone; each user may choose their own (My settings, crm.UserPreferences).
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/Oslo")
 USE_I18N = True
 USE_TZ = True

@@ -18,6 +18,7 @@ crm_patterns = (
     [
         path("", site_views.home, name="home"),
         path("contacts/", contact_views.ContactListView.as_view(), name="contact-list"),
+        path("contacts/labels/", site_views.ContactLabelsView.as_view(), name="contact-labels"),
         path("contacts/<int:pk>/", site_views.ContactCardView.as_view(), name="contact-detail"),
         path(
             "contacts/<int:pk>/erase/",
@@ -29,6 +30,8 @@ crm_patterns = (
             contact_views.ContactDataExportView.as_view(),
             name="contact-data-export",
         ),
+        # Every user's own settings, beside the password change.
+        path("accounts/settings/", contact_views.MySettingsView.as_view(), name="my-settings"),
         path(
             "contacts/<int:pk>/consent/",
             contact_views.ContactConsentView.as_view(),

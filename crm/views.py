@@ -9,8 +9,10 @@ import io
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,8 +22,10 @@ from django_filters.views import FilterView
 from . import services
 from .choices import ConsentChannel, ConsentSource
 from .filters import ContactFilter
-from .forms import ConsentForm
+from .forms import ConsentForm, PreferencesForm
+from .middleware import SESSION_KEY
 from .models import Contact
+from .services.time_zones import set_time_zone, time_zone_of
 
 # How many of a contact's colleagues and interaction log entries the card shows.
 CARD_ROWS = 50
@@ -45,6 +49,15 @@ class ContactListView(ContactPermission, FilterView):
 
     def get_queryset(self):
         return Contact.objects.select_related("salesperson", "territory")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = context["filter"]
+        # A segment is created from the filters only when at least one is chosen and valid.
+        context["filtered"] = filterset.is_bound and (
+            filterset.is_valid() and any(filterset.form.cleaned_data.values())
+        )
+        return context
 
 
 class ContactDetailView(ContactPermission, DetailView):
@@ -185,3 +198,29 @@ class ContactConsentView(PermissionRequiredMixin, FormView):
             message % {"contact": self.contact.name, "channel": str(channel.label).lower()},
         )
         return redirect(self.contact.get_absolute_url() + "#consent")
+
+
+class MySettingsView(FormView):
+    """The user's own settings (the user menu's My settings): their time zone. No role
+    is needed, only login, as on every page."""
+
+    template_name = "crm/my_settings.html"
+    form_class = PreferencesForm
+
+    def get_initial(self):
+        return {"time_zone": time_zone_of(self.request.user)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(now_shown=timezone.now(), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            preferences = set_time_zone(self.request.user, time_zone=form.cleaned_data["time_zone"])
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            return self.form_invalid(form)
+        self.request.session[SESSION_KEY] = preferences.time_zone
+        messages.success(self.request, _("Your settings have been saved."))
+        return redirect("crm:my-settings")

@@ -33,6 +33,7 @@ __all__ = [
     "Sources",
     "annotate_effective_values",
     "campaign_values",
+    "effective_correspondence_type",
     "effective_salesperson_value",
     "effective_template_value",
     "inherited_number",
@@ -214,7 +215,10 @@ def campaign_values(sources: Sources) -> dict:
     }
 
 
-def _correspondence_type(sources: Sources):
+def effective_correspondence_type(sources: Sources):
+    """The row's channel: the line's, else the header's when it ignores the contact's,
+    else its template's when that ignores the contact's (or the contact has none), else
+    the contact's."""
     ignore = "ignore_contact_correspondence_type"
     contact_type = F(f"{sources.contact}correspondence_type")
     header_ignores = _equals(sources.header(ignore), True) | (
@@ -316,7 +320,7 @@ def annotate_effective_values(queryset, sources: Sources):
             F(f"{contact}salesperson_id"),
             output_field=models.BigIntegerField(),
         ),
-        effective_correspondence_type=_correspondence_type(sources),
+        effective_correspondence_type=effective_correspondence_type(sources),
         effective_language=_language(sources),
         effective_cost=inherited_number(sources, "cost", "unit_cost", "unit_cost", COST),
         effective_duration=inherited_number(

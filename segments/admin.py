@@ -292,6 +292,7 @@ class SavedCriteriaActionInline(LabelledTabularInline):
         "expand_companies",
         "allow_related_companies",
         "ignore_exclusion",
+        "leave_out_opted_out",
         "entire_companies",
         "manual",
         "description",

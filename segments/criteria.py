@@ -263,6 +263,7 @@ ACTION_OPTIONS = {
         "expand_companies",
         "allow_related_companies",
         "ignore_exclusion",
+        "leave_out_opted_out",
     ),
     CriteriaActionType.REDUCE: ("entire_companies",),
     CriteriaActionType.REFINE: ("entire_companies",),

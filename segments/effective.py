@@ -9,7 +9,8 @@ and their per-language versions through LEFT JOINs (at most one row each, cheape
 subquery per line on a large segment). No line is ever looked at in Python.
 """
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import F, FilteredRelation, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from interactions import effective
 from interactions.effective import EFFECTIVE_FIELDS, Sources
@@ -22,6 +23,7 @@ __all__ = [
     "effective_salesperson_value",
     "effective_template_value",
     "inherited_number",
+    "new_line_correspondence_type",
 ]
 
 #: Where each version of ``Sources.version`` is joined from a line.
@@ -88,3 +90,28 @@ def annotate_campaign_values(queryset):
     """Annotate segment lines with their effective campaign, target and response only
     (SPEC 8), without the joins of every other effective value."""
     return queryset.annotate(**effective.campaign_values(LINE_SOURCES))
+
+
+def _nothing(*path: str) -> Value:
+    return Value(None, output_field=effective.output_field(path[-1]))
+
+
+def new_line_correspondence_type(segment_row: QuerySet):
+    """The channel a line of the segment in ``segment_row`` (a one-row queryset) would have
+    if a contact row were added now: the rule of ``effective_correspondence_type`` over a
+    line with no override and no template of its own, the header read by subqueries, so a
+    query over contacts computes it in the same statement."""
+    sources = Sources(
+        contact="",
+        line=_nothing,
+        header=lambda field: Subquery(segment_row.values(field)[:1]),
+        line_template=_nothing,
+        header_template=lambda field: Subquery(
+            segment_row.values(f"interaction_template__{field}")[:1]
+        ),
+        version=_nothing,
+    )
+    # Never NULL, so that a negated condition on it keeps every other contact.
+    return Coalesce(
+        effective.effective_correspondence_type(sources), Value(""), output_field=effective.TEXT
+    )

@@ -3,11 +3,13 @@
 from django import forms
 from django.forms.models import modelform_factory
 from django.utils import formats
+from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import MailingGroup
 from interactions.forms import checked_letter
+from interactions.labels import LABEL_FORMATS
 from interactions.models import LoggedSegment
 
 from .criteria import ACTION_OPTIONS, SOURCES
@@ -180,8 +182,38 @@ class AddLineForm(forms.Form):
     )
 
 
+#: What each option of a criteria action does, shown under its checkbox (SPEC 4.1).
+OPTION_HELP = {
+    "allow_existing": _(
+        "Also add contacts that are already on the segment: each gets a second line."
+    ),
+    "expand_companies": _(
+        "Add every contact of each matching contact's company: the company and all its "
+        "people, not only the one that matches."
+    ),
+    "allow_related_companies": _(
+        "For each matching person, add that person's company as a contact too."
+    ),
+    "ignore_exclusion": _(
+        'Also add contacts marked "exclude from segment". Privacy blocked contacts are never added.'
+    ),
+    "entire_companies": _(
+        "Apply to whole companies: when one contact of a company matches, every line of "
+        "that company counts as matching."
+    ),
+    "leave_out_opted_out": _(
+        "Leave out contacts who opted out of this segment's channel: they would be refused "
+        "at logging"
+    ),
+}
+
+
+#: Options the dialog ticks at first (the services default every option to off).
+OPTIONS_ON_AT_FIRST = {"leave_out_opted_out"}
+
+
 class CriteriaOptionsForm(DialogIds, forms.Form):
-    """The options of one criteria action (add, reduce or refine)."""
+    """The options of one criteria action (add, reduce or refine), each explained."""
 
     id_prefix = "criteria-options"
 
@@ -189,7 +221,10 @@ class CriteriaOptionsForm(DialogIds, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ACTION_OPTIONS[CriteriaActionType(action)]:
             self.fields[name] = forms.BooleanField(
-                label=capfirst(ActionOptions._meta.get_field(name).verbose_name), required=False
+                label=capfirst(ActionOptions._meta.get_field(name).verbose_name),
+                help_text=OPTION_HELP.get(name, ""),
+                required=False,
+                initial=name in OPTIONS_ON_AT_FIRST,
             )
 
 
@@ -266,3 +301,24 @@ class LogSegmentForm(DialogIds, forms.Form):
     create_follow_up = forms.BooleanField(
         label=_("Create a follow-up segment with the same contacts"), required=False
     )
+
+
+class LabelsForm(forms.Form):
+    """Mailing labels: which A4 label sheet, and whether to print our sender line."""
+
+    label_format = forms.ChoiceField(
+        label=_("Label sheet"),
+        choices=[(code, label_format.name) for code, label_format in LABEL_FORMATS.items()],
+        initial=next(iter(LABEL_FORMATS)),
+        widget=forms.RadioSelect,
+    )
+    sender = forms.BooleanField(label=_("Print the sender line"), required=False)
+
+    def __init__(self, *args, sender_line: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        # Crispy renders help text as HTML: the company's name is escaped here.
+        self.fields["sender"].help_text = (
+            escape(_("Above each address, in small print: %(sender)s") % {"sender": sender_line})
+            if sender_line
+            else _("The company information has no name or address yet.")
+        )

@@ -11,10 +11,11 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from crm.choices import ContactType
+from crm.choices import ContactType, opted_out_of
 from crm.models import Contact
 
 from .criteria import ACTION_OPTIONS
+from .effective import new_line_correspondence_type
 from .exceptions import SegmentError
 from .models import CriteriaActionType, Segment, SegmentLine
 
@@ -26,6 +27,7 @@ __all__ = [
     "candidate_pool",
     "candidates",
     "left_out_conditions",
+    "with_new_line_channel",
     "contact_order",
     "matching_lines",
 ]
@@ -86,30 +88,58 @@ def candidate_pool(matching: QuerySet, options: Mapping[str, bool]) -> QuerySet:
 
 
 #: Why a contact of the pool is not added, first reason first (SPEC 9): privacy blocked
-#: (always, whatever the options), excluded from segments, already on the segment.
+#: (always, whatever the options), excluded from segments, already on the segment. With
+#: *leave out opted out*, "opted_out" comes after "excluded".
 LEFT_OUT_REASONS = ("privacy_blocked", "excluded", "already_on_segment")
+
+#: The alias ``with_new_line_channel`` gives a pool contact: its new line's channel.
+NEW_LINE_CHANNEL = "_new_line_channel"
+
+
+def with_new_line_channel(segment: Segment, contacts: QuerySet, options: Mapping[str, bool]):
+    """``contacts``, each with the channel its new line would get, when the options leave
+    out opted-out contacts (the channel is computed as logging computes it)."""
+    if not options.get("leave_out_opted_out"):
+        return contacts
+    channel = new_line_correspondence_type(Segment.objects.filter(pk=segment.pk))
+    return contacts.alias(**{NEW_LINE_CHANNEL: channel})
+
+
+def _opted_out(options: Mapping[str, bool]) -> Q | None:
+    """Contacts (of ``with_new_line_channel``) opted out of their new line's channel."""
+    if not options.get("leave_out_opted_out"):
+        return None
+    return opted_out_of(NEW_LINE_CHANNEL)
 
 
 def left_out_conditions(segment: Segment, options: Mapping[str, bool]) -> dict[str, Q]:
-    """Per reason, the condition on a pool contact that it is left out for that reason."""
+    """Per reason, the condition on a pool contact that it is left out for that reason
+    (each contact for its first reason only, so the counts add up)."""
     on_segment = Exists(SegmentLine.objects.filter(segment=segment, contact=OuterRef("pk")))
     never = Q(pk__in=[])
     free = Q(privacy_blocked=False)
     excluded = never if options.get("ignore_exclusion") else Q(exclude_from_segment=True)
     existing = never if options.get("allow_existing") else Q(on_segment)
-    return {
-        "privacy_blocked": Q(privacy_blocked=True),
-        "excluded": free & excluded,
-        "already_on_segment": free & ~excluded & existing,
-    }
+    opted_out = _opted_out(options)
+    conditions = {"privacy_blocked": Q(privacy_blocked=True), "excluded": free & excluded}
+    if opted_out is not None:
+        conditions["opted_out"] = free & ~excluded & opted_out
+        existing &= ~opted_out
+    conditions["already_on_segment"] = free & ~excluded & existing
+    return conditions
 
 
 def candidates(segment: Segment, matching: QuerySet, options: Mapping[str, bool]) -> QuerySet:
     """The contacts an add action appends, as one query over the contacts table.
 
-    A privacy-blocked contact is never added, not even with *ignore exclusion* (SPEC 9).
+    A privacy-blocked contact is never added, not even with *ignore exclusion* (SPEC 9);
+    with *leave out opted out*, neither is one opted out of its new line's channel.
     """
-    contacts = candidate_pool(matching, options).filter(privacy_blocked=False)
+    pool = with_new_line_channel(segment, candidate_pool(matching, options), options)
+    contacts = pool.filter(privacy_blocked=False)
+    opted_out = _opted_out(options)
+    if opted_out is not None:
+        contacts = contacts.exclude(opted_out)
     if not options.get("ignore_exclusion"):
         contacts = contacts.filter(exclude_from_segment=False)
     if not options.get("allow_existing"):

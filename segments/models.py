@@ -207,6 +207,7 @@ class ActionOptions(models.Model):
     expand_companies = models.BooleanField(_("expand companies"), default=False)
     allow_related_companies = models.BooleanField(_("allow related companies"), default=False)
     ignore_exclusion = models.BooleanField(_("ignore exclusion"), default=False)
+    leave_out_opted_out = models.BooleanField(_("leave out opted-out contacts"), default=False)
     entire_companies = models.BooleanField(_("entire companies"), default=False)
     # Not an option: marks a line added or removed by hand (add_line / remove_line), so
     # that saving criteria can say which steps a replay will repeat.

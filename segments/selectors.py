@@ -9,11 +9,14 @@ from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEntry
 from crm.models import Contact, MailingGroup, Salesperson
 from interactions.models import Campaign, InteractionTemplate, InteractionTemplateLanguage
 
@@ -29,6 +32,7 @@ from .matching import (
     candidates,
     left_out_conditions,
     matching_lines,
+    with_new_line_channel,
 )
 from .models import CriteriaAction, CriteriaActionType, SavedCriteria, Segment, SegmentLine
 
@@ -70,6 +74,34 @@ def segment_list(sort: str = "") -> tuple:
         .order_by(ordering, "-pk")
     )
     return queryset, sort
+
+
+#: How many segments the home page lists under "My recent segments".
+RECENT_SEGMENTS = 5
+
+
+def recent_segments(user, limit: int = RECENT_SEGMENTS) -> QuerySet:
+    """The segments ``user`` created or changed, most recently touched first (one query).
+
+    The audit trail says who changed a segment and when; ``touched_at`` is the user's
+    latest change, or the creation for a segment they created and never changed.
+    """
+    mine = (
+        AuditEntry.objects.filter(
+            user=user,
+            content_type=ContentType.objects.get_for_model(Segment),
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return (
+        Segment.objects.annotate(changed_at=Subquery(mine))
+        .filter(Q(created_by=user) | Q(changed_at__isnull=False))
+        .annotate(touched_at=Coalesce("changed_at", "created_at"))
+        .select_related("interaction_template")
+        .order_by("-touched_at", "-pk")[:limit]
+    )
 
 
 def saved_criteria_list():
@@ -231,7 +263,8 @@ class Preview:
     #: The description as the dialog shows it: country and choice names, not codes.
     shown: str = ""
     #: How many matching contacts the action leaves out, per reason (SPEC 9): keys
-    #: ``excluded``, ``privacy_blocked`` and ``already_on_segment``.
+    #: ``excluded``, ``privacy_blocked`` and ``already_on_segment``, and ``opted_out``
+    #: only when the add leaves out opted-out contacts.
     left_out: dict = field(default_factory=lambda: dict.fromkeys(LEFT_OUT_REASONS, 0))
 
     @property
@@ -246,11 +279,12 @@ class Preview:
         labels = {
             "excluded": _("%(count)s excluded"),
             "privacy_blocked": _("%(count)s privacy blocked"),
+            "opted_out": _("%(count)s opted out"),
             "already_on_segment": _("%(count)s already on the segment"),
         }
         reasons = ", ".join(
             labels[reason] % {"count": self.left_out[reason]}
-            for reason in ("excluded", "privacy_blocked", "already_on_segment")
+            for reason in labels
             if self.left_out.get(reason)
         )
         return _("%(total)s left out: %(reasons)s") % {
@@ -270,13 +304,14 @@ def preview(segment: Segment, *, action: str, criteria: Criteria, **options) -> 
         rows = candidates(segment, parsed.contacts, options)
         # One aggregate over the pool: what is added and what is left out, and why.
         conditions = left_out_conditions(segment, options)
-        counts = candidate_pool(parsed.contacts, options).aggregate(
+        pool = with_new_line_channel(segment, candidate_pool(parsed.contacts, options), options)
+        counts = pool.aggregate(
             _added=Count("pk", filter=~reduce(or_, conditions.values())),
             **{f"_{reason}": Count("pk", filter=q) for reason, q in conditions.items()},
         )
         return Preview(
             added=counts["_added"],
-            left_out={reason: counts[f"_{reason}"] for reason in LEFT_OUT_REASONS},
+            left_out={reason: counts[f"_{reason}"] for reason in conditions},
             removed=0,
             sample=list(rows.order_by(*LINE_ORDER)[:SAMPLE_SIZE]),
             description=description,

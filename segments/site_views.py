@@ -1,4 +1,5 @@
-"""Pages that span the three apps: the home page and the contact card.
+"""Pages that span the three apps: the home page, the contact card, the contact list's
+mailing labels.
 
 They live in ``segments``, the highest app they read from, so that ``crm`` imports
 neither of the others; the site URL conf (``crm/urls.py``) mounts them under the ``crm``
@@ -8,8 +9,10 @@ namespace, where their paths and names have always been.
 from django.db.models import Prefetch, Q
 from django.shortcuts import render
 
+from crm.filters import ContactFilter
 from crm.models import Contact
-from crm.views import CARD_ROWS, ContactDetailView
+from crm.views import CARD_ROWS, ContactDetailView, ContactPermission
+from interactions import labels
 from interactions.forms import StatisticsForm
 from interactions.models import (
     Campaign,
@@ -20,12 +23,19 @@ from interactions.models import (
     LoggedSegment,
 )
 from interactions.selectors import contact_statistics
+from jobs.models import Job
 
+from .labels_page import LabelsPage
 from .models import Segment
+from .selectors import recent_segments
+
+#: How many of the user's drafts and running jobs the home page lists.
+HOME_ROWS = 5
 
 
 def home(request):
-    """The figures the user's role may see; a user without a role sees none of them."""
+    """The user's start: "New segment", their recent segments, drafts and running jobs,
+    and the figures their role may see; a user without a role sees none of them."""
     user = request.user
     context = {}
     if user.has_perm("crm.view_contact"):
@@ -34,9 +44,22 @@ def home(request):
         context["company_count"] = contacts.companies().count()
     if user.has_perm("segments.view_segment"):
         context["segment_count"] = Segment.objects.count()
+        context["recent_segments"] = list(recent_segments(user))
     if user.has_perm("interactions.view_loggedsegment"):
         context["logged_count"] = LoggedSegment.objects.count()
+    if user.has_perm("interactions.view_interactiondraft"):
+        context["drafts"] = list(
+            InteractionDraft.objects.filter(created_by=user).select_related("contact", "template")[
+                :HOME_ROWS
+            ]
+        )
     context["has_figures"] = bool(context)
+    # Every user's own background work, whatever their role (jobs.visible_jobs).
+    context["running_jobs"] = list(
+        Job.objects.filter(created_by=user, state__in=Job.ACTIVE).order_by("-created_at", "-pk")[
+            :HOME_ROWS
+        ]
+    )
     return render(request, "home.html", context)
 
 
@@ -98,3 +121,32 @@ class ContactCardView(ContactDetailView):
             .order_by("-no"),
         )
         return context
+
+
+class ContactLabelsView(ContactPermission, LabelsPage):
+    """One label per contact of the contact list's current filter, in the list's order."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.filterset = ContactFilter(request.GET, queryset=Contact.objects.all())
+
+    def contacts(self):
+        # An invalid filter gives no labels, as the list shows no contacts.
+        return self.filterset.qs if self.filterset.is_valid() else Contact.objects.none()
+
+    def blocks(self):
+        return labels.address_blocks(self.contacts())
+
+    def label_count(self) -> int:
+        return self.contacts().filter(labels.may_get_post()).count()
+
+    def get_context_data(self, **kwargs):
+        # The filter travels with the form as hidden fields (a GET form drops the query).
+        own = {"label_format", "sender"}
+        kept = [
+            (name, value)
+            for name, values in self.request.GET.lists()
+            if name not in own and name != "page"
+            for value in values
+        ]
+        return super().get_context_data(filter_params=kept, filterset=self.filterset, **kwargs)

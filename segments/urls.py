@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import criteria, letters, lines, posting, saved_criteria, worksheet
+from .views import criteria, labels, letters, lines, posting, saved_criteria, worksheet
 
 app_name = "segments"
 
@@ -9,6 +9,11 @@ line = "<int:pk>/lines/<int:line>/"
 urlpatterns = [
     path("", worksheet.SegmentListView.as_view(), name="segment-list"),
     path("new/", worksheet.SegmentCreateView.as_view(), name="segment-create"),
+    path(
+        "new/from-contacts/",
+        worksheet.SegmentFromContactsView.as_view(),
+        name="segment-from-contacts",
+    ),
     path("<int:pk>/", worksheet.SegmentDetailView.as_view(), name="segment-detail"),
     path("<int:pk>/header/", worksheet.SegmentHeaderView.as_view(), name="segment-header"),
     path("<int:pk>/delete/", worksheet.SegmentDeleteView.as_view(), name="segment-delete"),
@@ -48,6 +53,7 @@ urlpatterns = [
     ),
     path("<int:pk>/export/", letters.ExportView.as_view(), name="export"),
     path("<int:pk>/letters/", letters.LettersView.as_view(), name="letters"),
+    path("<int:pk>/labels/", labels.SegmentLabelsView.as_view(), name="labels"),
     path(
         "<int:pk>/letters/<str:kind>/",
         letters.LettersDownloadView.as_view(),

@@ -65,6 +65,7 @@ def test_every_role_reaches_the_demo_pages(demo_crawl):
             "campaigns:campaign-list",
             "campaigns:campaign-detail",
             "jobs:job-list",
+            "crm:my-settings",
         ):
             assert expected in names, (role, expected)
     admin = {v.url_name for v in demo_crawl.visits if v.role == "admin"}

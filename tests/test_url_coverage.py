@@ -39,6 +39,7 @@ COVERED_BY_VIEW_TESTS = {
     "interactions:log-interaction-letter": "interactions/test_single_views.py",
     "interactions:entry-attachment": "interactions/test_single_views.py",
     "segments:remove-refused-lines": "segments/test_consent.py",
+    "segments:segment-from-contacts": "crm/test_segment_from_filter.py",
 }
 
 #: The web API's patterns (no HTML page links to them): the tests/api/ file naming each.

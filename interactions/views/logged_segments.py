@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -77,10 +77,21 @@ def _logged_segment_or_message(request, pk):
 
 
 class LoggedSegmentCancelView(Permission, View):
-    """POST: cancel or un-cancel a logged segment with all its entries."""
+    """GET: confirm canceling, with how many entries it cancels; POST: cancel or un-cancel
+    a logged segment with all its entries (the POST alone works as before, for scripts)."""
 
     permission_required = CANCEL_PERMISSION
-    http_method_names = ["post"]
+    http_method_names = ["get", "post"]
+
+    def get(self, request, pk):
+        logged = _logged_segment_or_message(request, pk)
+        if logged is None:
+            return redirect("interactions:logged-segment-list")
+        return render(
+            request,
+            "interactions/loggedsegment_confirm_cancel.html",
+            {"object": logged, "counts": services.logged_segment_counts(logged)},
+        )
 
     def post(self, request, pk):
         logged = _logged_segment_or_message(request, pk)

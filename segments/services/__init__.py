@@ -20,7 +20,13 @@ from ..export import export_contacts
 from ..matching import LINE_ORDER
 from ..selectors import Preview, mailing_group_assignment_count, preview
 from .consent import remove_refused_lines
-from .criteria_actions import add_contacts, go_back, reduce_contacts, refine_contacts
+from .criteria_actions import (
+    add_contacts,
+    create_segment_from_criteria,
+    go_back,
+    reduce_contacts,
+    refine_contacts,
+)
 from .lines import (
     add_line,
     delete_unused_document,
@@ -34,6 +40,7 @@ from .mailing_groups import apply_mailing_group
 from .posting import (
     LoggingProblem,
     create_follow_up_segment,
+    follow_up_header,
     log_segment,
     segment_problems,
     validate_segment,
@@ -59,6 +66,7 @@ __all__ = [
     "LoggingProblem",
     "Preview",
     "add_contacts",
+    "create_segment_from_criteria",
     "add_line",
     "apply_mailing_group",
     "create_follow_up_segment",
@@ -68,6 +76,7 @@ __all__ = [
     "delete_segment_language",
     "delete_unused_document",
     "export_contacts",
+    "follow_up_header",
     "go_back",
     "log_segment",
     "mailing_group_assignment_count",

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 import audit
-from crm.choices import CorrespondenceType
+from crm.choices import opted_out_of
 
 from ..exceptions import SegmentError
 from ..matching import action_options
@@ -33,16 +33,7 @@ def consent_conditions() -> dict[str, Q]:
     return {
         "privacy_blocked": Q(contact__privacy_blocked=True),
         "opted_out": Q(contact__privacy_blocked=False)
-        & (
-            Q(
-                effective_correspondence_type=CorrespondenceType.EMAIL,
-                contact__email_opt_out=True,
-            )
-            | Q(
-                effective_correspondence_type=CorrespondenceType.HARD_COPY,
-                contact__letter_opt_out=True,
-            )
-        ),
+        & opted_out_of("effective_correspondence_type", "contact__"),
     }
 
 

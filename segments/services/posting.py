@@ -11,14 +11,20 @@ number of lines.
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
 import audit
-from crm.models import Contact
+from crm.models import Contact, Salesperson
 from interactions import posting as rules
-from interactions.models import CampaignEntry, InteractionLogEntry, LoggedSegment
+from interactions.models import (
+    Campaign,
+    CampaignEntry,
+    InteractionLogEntry,
+    InteractionTemplate,
+    LoggedSegment,
+)
 
 from ..effective import annotate_campaign_values
 from ..exceptions import LoggingError
@@ -38,6 +44,7 @@ from .segments import create_segment, delete_segment_rows
 __all__ = [
     "LoggingProblem",
     "create_follow_up_segment",
+    "follow_up_header",
     "log_segment",
     "segment_problems",
     "validate_segment",
@@ -270,6 +277,7 @@ def _criteria_snapshot(segment: Segment) -> list[dict]:
             "expand_companies",
             "allow_related_companies",
             "ignore_exclusion",
+            "leave_out_opted_out",
             "entire_companies",
             "added",
             "removed",
@@ -334,13 +342,25 @@ def log_segment(
 def create_follow_up_segment(
     logged: LoggedSegment, *, user, skip_canceled: bool = False
 ) -> Segment:
-    """A new segment "Follow-up on segment <no>" with the logged segment's contacts."""
+    """A new segment "Follow-up on segment <no>" with the logged segment's contacts.
+
+    Like Business Central's *Create follow-up segment*, its header takes the logged
+    segment's interaction template, correspondence type, salesperson and campaign (see
+    ``follow_up_header``); they stay editable on the new segment.
+    """
+    header = follow_up_header(logged, skip_canceled=skip_canceled)
     with audit.steps():  # one audit row: the follow-up with its lines
         segment = create_segment(
             user=user,
             description=_(FOLLOW_UP_DESCRIPTION) % {"no": logged.segment_no},
             follow_up_of=logged,
+            **header,
         )
+        if "salesperson" not in header and segment.salesperson_id is not None:
+            # The logged lines had each contact's own salesperson: so has the follow-up,
+            # rather than the salesperson of whoever creates it.
+            segment.salesperson = None
+            segment.save(update_fields=["salesperson"])
         action = reuse_logged_segment(
             segment, logged=logged, skip_canceled=skip_canceled, user=user
         )
@@ -352,3 +372,46 @@ def create_follow_up_segment(
         added=action.added,
     )
     return segment
+
+
+def follow_up_header(logged: LoggedSegment, *, skip_canceled: bool = False) -> dict:
+    """The header values a follow-up of ``logged`` starts with, from its entries: one
+    aggregate query.
+
+    A logged segment keeps no header, but its entries carry the values every line had:
+    a value all of them share (the segment's header, or a template's value every line
+    inherited) is copied; where they differ (each contact's own salesperson, overrides
+    on some lines) the follow-up leaves the field blank, so its lines inherit as before.
+    Entries without a correspondence type (an email line whose contact had no address)
+    do not count against the others' type.
+    """
+    entries = InteractionLogEntry.objects.filter(logged_segment=logged).order_by()
+    if skip_canceled:
+        entries = entries.filter(canceled=False)
+    typed = ~Q(correspondence_type="")
+    found = entries.aggregate(
+        templates=Count("template", distinct=True),
+        template_value=Max("template"),
+        template_missing=Count("pk", filter=Q(template__isnull=True)),
+        salespersons=Count("salesperson", distinct=True),
+        salesperson_value=Max("salesperson"),
+        salesperson_missing=Count("pk", filter=Q(salesperson__isnull=True)),
+        campaigns=Count("campaign", distinct=True),
+        campaign_value=Max("campaign"),
+        campaign_missing=Count("pk", filter=Q(campaign__isnull=True)),
+        correspondence_types=Count("correspondence_type", filter=typed, distinct=True),
+        correspondence_type_value=Max("correspondence_type", filter=typed),
+    )
+    header = {}
+    for name, field_name, model in (
+        ("template", "interaction_template", InteractionTemplate),
+        ("salesperson", "salesperson", Salesperson),
+        ("campaign", "campaign", Campaign),
+    ):
+        if found[f"{name}s"] == 1 and not found[f"{name}_missing"]:
+            shared = model.objects.filter(pk=found[f"{name}_value"]).first()
+            if shared is not None:
+                header[field_name] = shared
+    if found["correspondence_types"] == 1:
+        header["correspondence_type"] = found["correspondence_type_value"]
+    return header

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 import audit
 from interactions.models import InteractionLogEntry, LoggedSegment
 
+from ..criteria import ACTION_OPTIONS
 from ..exceptions import SegmentError
 from ..matching import action_options, contact_order
 from ..models import (
@@ -100,11 +101,8 @@ def reuse_criteria(segment: Segment, *, saved: SavedCriteria | str, user) -> lis
                     add_contacts(
                         segment,
                         criteria=step.criteria,
-                        allow_existing=step.allow_existing,
-                        expand_companies=step.expand_companies,
-                        allow_related_companies=step.allow_related_companies,
-                        ignore_exclusion=step.ignore_exclusion,
                         user=user,
+                        **{name: getattr(step, name) for name in ACTION_OPTIONS[step.action]},
                     )
                 )
             else:

@@ -9,6 +9,7 @@
 - ``letters``: a line's letter (note, document, preview), letters downloads, CSV export;
 - ``criteria``: add / reduce / refine with the live preview, go back, save and reuse
   criteria, reuse a logged segment, apply a mailing group;
+- ``labels``: mailing labels as PDF (the contact list's are a ``site_views`` page);
 - ``posting``: log a segment, follow-up segment from a logged segment;
 - ``saved_criteria``: saved criteria list, detail, delete.
 

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .. import jobs as segment_jobs
-from .. import services
+from .. import services, summaries
 from ..criteria import describe_action
 from ..exceptions import SegmentError
 from ..forms import (
@@ -159,8 +159,12 @@ class GoBackView(SegmentMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
+        # An "Undo" offered right after a step names it: only that step is undone.
+        seq = request.POST.get("seq", "")
         try:
-            action = services.go_back(self.segment, user=request.user)
+            action = services.go_back(
+                self.segment, user=request.user, seq=int(seq) if seq.isdigit() else None
+            )
         except SegmentError as error:
             return stale(request, error, self.segment_url)
         messages.success(
@@ -253,7 +257,7 @@ class ApplyMailingGroupView(SegmentDialogView):
                     form=form,
                     confirm=True,
                     group=group,
-                    removing=services.mailing_group_assignment_count(group),
+                    summary=summaries.mailing_group_summary(self.segment, group),
                 )
             )
         added = services.apply_mailing_group(

@@ -131,7 +131,7 @@ class LineRemoveView(LineMixin, View):
 
     def post(self, request, pk, line):
         try:
-            services.remove_line(self.line, user=request.user)
+            action = services.remove_line(self.line, user=request.user)
         except SegmentError as error:
             return stale(request, error, self.segment_url)
         messages.success(
@@ -139,7 +139,9 @@ class LineRemoveView(LineMixin, View):
             _("Line %(line_no)s (%(contact)s) has been removed; Go back restores it.")
             % {"line_no": self.line.line_no, "contact": self.line.contact.name},
         )
-        return go(request, self.segment_url)
+        # No confirmation first: removing is a step that go back undoes, so the page
+        # offers "Undo" for exactly this step instead.
+        return go(request, f"{self.segment_url}?undo={action.seq}")
 
 
 class ContactSearchView(PermissionRequiredMixin, View):

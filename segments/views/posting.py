@@ -17,7 +17,7 @@ from django.views import View
 from interactions.models import LoggedSegment
 
 from .. import jobs as segment_jobs
-from .. import services
+from .. import services, summaries
 from ..exceptions import SegmentError
 from ..forms import LogSegmentForm
 from ..models import Segment
@@ -41,6 +41,8 @@ class LogSegmentView(SegmentDialogView):
         context["consent_problems"] = any(
             problem["code"] in CONSENT_PROBLEMS for problem in context["problems"]
         )
+        # What logging will write, shown before the irreversible step: one query.
+        context["summary"] = summaries.log_summary(self.segment)
         return context
 
     def form_valid(self, form):

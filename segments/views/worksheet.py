@@ -4,13 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from .. import selectors, services
+from crm.filters import ContactFilter
+from crm.models import Contact
+
+from .. import selectors, services, summaries
 from ..exceptions import SegmentError, SegmentGone
-from ..forms import LINE_FIELDS, AddLineForm, SegmentCreateForm, SegmentHeaderForm
+from ..forms import LINE_FIELDS, AddLineForm, SegmentCreateForm, SegmentHeaderForm, criteria_from
 from .base import SegmentMixin
 
 
@@ -52,6 +57,58 @@ class SegmentCreateView(PermissionRequiredMixin, FormView):
         return redirect(segment)
 
 
+class SegmentFromContactsView(PermissionRequiredMixin, View):
+    """The contact list's "Create segment from this filter": a new segment whose first add
+    action has exactly the list's filters (its query string), then the segment opens.
+
+    The list's filters are the `contact` criteria source itself (``ContactFilter``), so
+    every filter the list offers has its criteria equivalent.
+    """
+
+    permission_required = ("crm.view_contact", "segments.add_segment")
+    http_method_names = ["post"]
+
+    def post(self, request):
+        back = reverse("crm:contact-list")
+        if request.GET:
+            back = f"{back}?{request.GET.urlencode()}"
+        filterset = ContactFilter(request.GET, queryset=Contact.objects.none())
+        if not filterset.is_valid():
+            messages.error(
+                request,
+                _("Correct the filters marked in red first; no segment was created."),
+            )
+            return redirect(back)
+        criteria = criteria_from({"contact": filterset})
+        if not criteria:
+            messages.error(
+                request,
+                _(
+                    "Choose at least one filter first: a segment of every contact is built "
+                    "on a new segment with Add contacts. No segment was created."
+                ),
+            )
+            return redirect(back)
+        try:
+            action = services.create_segment_from_criteria(user=request.user, criteria=criteria)
+        except SegmentError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(back)
+        messages.success(
+            request,
+            ngettext(
+                "Segment %(no)s has been created with %(count)s line from the contact list's "
+                "filters.",
+                "Segment %(no)s has been created with %(count)s lines from the contact list's "
+                "filters.",
+                action.added,
+            )
+            % {"no": action.segment.no, "count": action.added},
+        )
+        return redirect(action.segment)
+
+
 class SegmentDetailView(SegmentMixin, TemplateView):
     """The worksheet: header, counters, lines with effective values, criteria history."""
 
@@ -82,12 +139,22 @@ class SegmentDetailView(SegmentMixin, TemplateView):
             lines=page.object_list,
             actions=actions,
             latest_action=actions[-1] if actions else None,
+            undo_action=_undo_offer(self.request, actions),
             header_form=header_form,
             add_line_form=add_line_form or AddLineForm(),
             line_fields=LINE_FIELDS,
             can_change=self.request.user.has_perm("segments.change_segment"),
         )
         return context
+
+
+def _undo_offer(request, actions: list):
+    """The step to offer "Undo" for: the latest, when the page was sent here right after
+    it (``?undo=<step>``) and it is still the latest (a line removed by hand)."""
+    undo = request.GET.get("undo", "")
+    if actions and undo.isdigit() and int(undo) == actions[-1].seq:
+        return actions[-1]
+    return None
 
 
 class SegmentHeaderView(SegmentMixin, View):
@@ -121,7 +188,9 @@ class SegmentDeleteView(SegmentMixin, TemplateView):
     template_name = "segments/segment_confirm_delete.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(segment=self.segment, **kwargs)
+        return super().get_context_data(
+            segment=self.segment, summary=summaries.delete_summary(self.segment), **kwargs
+        )
 
     def post(self, request, pk):
         no = self.segment.no

@@ -1,11 +1,13 @@
 // A search box above every <select data-search="label">: typing hides the options whose
 // text does not contain what was typed (chosen options stay visible); Enter chooses the
-// first option left. Runs on the page and on every piece htmx loads (criteria dialogs).
+// first option left. Runs on the page and on every piece htmx loads. Inside an element
+// marked `data-multi-select` (the criteria dialogs) Tom Select searches instead
+// (static/js/multi-select.js).
 (function () {
   "use strict";
 
   function enhance(select) {
-    if (select.dataset.searchReady) {
+    if (select.dataset.searchReady || select.closest("[data-multi-select]")) {
       return;
     }
     select.dataset.searchReady = "1";

@@ -2,7 +2,6 @@
 List-Unsubscribe headers of a delivered email and the SITE_URL deploy check."""
 
 import email
-import socket
 from email import policy
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from tests.factories import (
     SalespersonFactory,
     SegmentFactory,
 )
+from tests.smtp import smtp_server_fixture  # noqa: F401 (the smtp_server fixture)
 
 
 @pytest.fixture
@@ -155,37 +155,6 @@ def test_deploy_check_wants_an_https_site_url(settings, value, errors):
 # --- a delivered email, through SMTP to a local server --------------------------------------
 
 
-class Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope.content)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(settings):
-    from aiosmtpd.controller import Controller
-
-    # The controller connects to its own port at start, so port 0 fails: pick a free one.
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
-        }
-    }
-    yield sink
-    controller.stop()
-
-
 @pytest.fixture
 def segment(db, user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -235,6 +204,19 @@ def test_a_delivered_email_carries_the_headers_and_the_link_and_one_click_works(
         ConsentEvent.objects.filter(contact=contact).values_list("channel", "granted", "source")
     ) == [("email", False, "unsubscribe_link")]
     assert Contact.objects.get(pk=contact.pk).email_opt_out is True
+
+    # The next segment step on the same template leaves the contact out, and says why.
+    bob = ContactFactory(name="Bob Berg", email="bob@example.com")
+    next_segment = SegmentFactory(
+        interaction_template=segment.interaction_template, created_by=user
+    )
+    criteria = {"contact": {"no": [contact.no, bob.no]}}
+    shown = services.preview(
+        next_segment, action="add", criteria=criteria, leave_out_opted_out=True
+    )
+    assert (shown.added, shown.left_out["opted_out"]) == (1, 1)
+    services.add_contacts(next_segment, criteria=criteria, leave_out_opted_out=True, user=user)
+    assert list(next_segment.lines.values_list("contact__email", flat=True)) == ["bob@example.com"]
 
 
 def test_a_letter_without_the_field_still_gets_the_link_in_the_body(

@@ -175,7 +175,13 @@ def test_cancel_buttons_are_hidden_from_staff_and_shown_to_managers(client, staf
 def test_write_views_refuse_get(manager_client, staff):
     logged = make_logged(staff)
     url = reverse("interactions:logged-segment-cancel", args=[logged.pk])
-    assert manager_client.get(url).status_code == 405
+    # GET asks for confirmation (issue 17) and writes nothing; only POST cancels.
+    response = manager_client.get(url)
+    assert response.status_code == 200
+    assert 'id="confirm-cancel-logged-segment"' in response.content.decode()
+    logged.refresh_from_db()
+    assert not logged.canceled
+    assert not logged.entries.filter(canceled=True).exists()
     assert manager_client.get(reverse("interactions:entry-cancel")).status_code == 405
 
 
@@ -202,6 +208,19 @@ def test_logged_segment_list_shows_active_and_canceled_counts(staff_client, staf
     row = next(row for row in response.context["object_list"] if row.pk == logged.pk)
     assert (row.active_entries, row.canceled_entries) == (3, 2)
     assert "SEG00001" in response.content.decode()
+
+
+def test_logged_segment_list_links_the_rows_number_and_description(staff_client, staff):
+    """Issue 17: only the tiny entry numbers were links; the segment number and the
+    description open the logged segment too."""
+    logged = make_logged(staff, segment_no="SEG00001", entries=1)
+    content = staff_client.get(reverse("interactions:logged-segment-list")).content.decode()
+    url = logged.get_absolute_url()
+    assert f'<a href="{url}" class="logged-segment-link">SEG00001</a>' in content
+    assert (
+        f'<a href="{url}" class="logged-segment-link link-body-emphasis">'
+        f"{logged.description}</a>" in content
+    )
 
 
 def test_logged_segment_list_sorts_and_filters(staff_client, staff):

@@ -208,3 +208,50 @@ def test_apply_with_the_same_filters_marks_the_fields_the_preview_named(staff_cl
     dialog = parse(response)
     marked = dialog.xpath("//*[contains(@class, 'is-invalid')][@name]/@name")
     assert set(marked) == {"contact-has_email", "interaction-date_from"}
+
+
+# --- searchable lists, the sticky footer, the newest preview ----------------------------------
+
+
+def test_every_list_of_the_criteria_dialogs_is_a_searchable_multi_select(staff_client, staff):
+    """Tom Select (static/js/multi-select.js) enhances every <select multiple> inside an
+    element marked data-multi-select; the page loads it and its styles from static/."""
+    segment = built_segment(staff, lines=1)
+    for action in ("add", "reduce", "refine"):
+        dialog = parse(
+            staff_client.get(reverse("segments:criteria", args=[segment.pk, action]), headers=HTMX)
+        )
+        form = dialog.get_element_by_id("criteria-form")
+        assert form.get("data-multi-select") == "Type to search…"
+        lists = form.xpath(".//select[@multiple]")
+        assert len(lists) >= 10, action  # country, territory, groups, yes/no filters...
+        for select in lists:
+            (label,) = dialog.xpath("//label[@for=$id]", id=select.get("id"))
+            assert label.text_content().strip(), select.get("name")
+    page = staff_client.get(segment.get_absolute_url()).content.decode()
+    for asset in (
+        "/static/vendor/tom-select/tom-select.complete.min.js",
+        "/static/vendor/tom-select/tom-select.bootstrap5.min.css",
+        "/static/js/multi-select.js",
+    ):
+        assert asset in page
+
+
+def test_the_preview_and_apply_are_in_the_footer_and_every_preview_shares_one_sync(
+    staff_client, staff
+):
+    segment = built_segment(staff, lines=1)
+    dialog = parse(
+        staff_client.get(reverse("segments:criteria", args=[segment.pk, "add"]), headers=HTMX)
+    )
+    (footer,) = dialog.xpath("//form[@id='criteria-form']/*[@id='criteria-footer']")
+    # The footer is the form's last part: nothing scrolls under it at the end.
+    assert footer.getparent()[-1] is footer
+    assert footer.xpath(".//*[@id='criteria-preview'][@aria-live='polite']")
+    assert footer.xpath(".//*[@id='criteria-apply']")
+    # The Preview button and the live triggers all post to the preview through the form's
+    # hx-sync="this:replace" (no sync of their own): a newer preview aborts an older one.
+    preview = dialog.get_element_by_id("criteria-preview-button")
+    assert preview.get("hx-post") == reverse("segments:criteria-preview", args=[segment.pk, "add"])
+    assert preview.get("hx-sync") is None
+    assert dialog.get_element_by_id("criteria-form").get("hx-sync") == "this:replace"

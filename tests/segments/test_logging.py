@@ -153,6 +153,7 @@ def test_the_segment_and_its_history_are_deleted_and_the_criteria_kept():
         "expand_companies": False,
         "allow_related_companies": False,
         "ignore_exclusion": False,
+        "leave_out_opted_out": False,
         "entire_companies": False,
         "added": 3,
         "removed": 0,
