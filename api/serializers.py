@@ -387,7 +387,9 @@ class EntrySerializer(ModelOutput):
         read_only_fields = fields
 
     def get_has_letter(self, entry) -> bool:
-        return bool(entry.merge_data)
+        # The document it was merged from: merge data is empty for a letter with no merge
+        # fields, and an erased contact's entry keeps some but no letter.
+        return bool(entry.document)
 
 
 class NoteSerializer(Strict, ModelOutput):

@@ -19,6 +19,8 @@ from pathlib import Path
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
+import os  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 
 from bench.harness import report, result, setup_django  # noqa: E402
@@ -47,6 +49,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000)
     args = parser.parse_args()
+    # seed() stores the template's letters: in a folder of this run, not the project's media.
+    os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
     vendor = setup_django("campaign_log")
 
     from interactions.models import CampaignEntry, InteractionLogEntry

@@ -1,12 +1,23 @@
-"""Benchmark: the ledger's list pages on a large ledger, against the bare SQL they need.
+"""Benchmark: the ledger's pages as the ledger grows from 100,000 to 5,000,000 entries.
 
-Seeds N interaction log entries (default 500,000) spread over logged segments of 100
-entries, all in SQL, then times the first page of each list page through Django's test
-client (middleware, view, template) against the baseline: the same rows fetched by
-hand-written SQL (the page's rows plus its count), with no rendering at all. Each is
-the best of three runs.
+Seeds the ledger in SQL (logged segments of 100 entries, 8 interaction templates in 4
+groups, 20,000 contacts, dates over two years, one logged segment in ten canceled, one in
+ten in the campaign CP-BENCH, the ledger's summaries filled by the same set-based
+statement logging runs), first to ``--small`` entries, then on to ``--entries``, and
+times each page at both sizes through Django's test client (middleware, view, template),
+best of three runs:
 
-    .venv/bin/python bench/ledger_pages.py [--entries N]
+- the figures pages (issue 16): the statistics page (this year, the default, and the
+  whole ledger), the campaign page of CP-BENCH (a tenth of the ledger, growing with it)
+  and the contact card of one person and her company (1,000 entries of their own, the
+  same at both sizes: a card reads its contact's entries through the ledger's contact
+  indexes, so its time follows that contact's entries, not the ledger's size). For these
+  the JSON row's ``baseline_s`` is the page at the small size, ``ours_s`` at the large
+  one, and ``ratio`` the large figure over the small one: the target is <= 2.0 (flat);
+- the list pages, as before, at the large size against the bare SQL they need
+  (``baseline_s``), with the figure at the small size alongside.
+
+    .venv/bin/python bench/ledger_pages.py [--small N] [--entries N]
     scripts/with-postgres.sh .venv/bin/python bench/ledger_pages.py
 """
 
@@ -23,60 +34,181 @@ import time  # noqa: E402
 from bench.harness import report, result, setup_django  # noqa: E402
 
 PER_SEGMENT = 100
+CONTACTS = 20_000
+CARD_ENTRIES = 1_000
+TEMPLATES = 8
 RUNS = 3
+#: Flat pages: the large figure within this factor of the small one (issue 16).
+FLAT = 2.0
 
 
-def seed(entries: int):
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.utils import timezone
+def numbers(vendor: str, first: str, last: str) -> str:
+    """A row source ``n(i)`` counting from ``first`` to ``last`` (SQL expressions)."""
+    if vendor == "postgresql":
+        return f"(SELECT generate_series({first}, {last}) AS i) n"
+    return (
+        f"(WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n "
+        f"WHERE i < {last}) SELECT i FROM n) n"
+    )
 
-    from crm.models import Contact, Salesperson
-    from interactions.models import InteractionGroup, InteractionTemplate
-    from tests.factories import UserFactory
 
-    user = UserFactory(username="bench-staff")
-    user.groups.add(Group.objects.get(name="Marketing manager"))
-    salesperson = Salesperson.objects.create(code="SP01", name="Ola Nordmann")
-    group = InteractionGroup.objects.create(code="LETTERS", description="Letters")
-    template = InteractionTemplate.objects.create(code="OFFER", group=group, unit_cost=2)
-    contact = Contact.objects.create(no="CT000001", name="Anne Hansen", country="NO")
-    segments = max(1, entries // PER_SEGMENT)
-    now = timezone.now()
-    recursive = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"{recursive} INSERT INTO interactions_loggedsegment "
+def days_before(vendor: str, today: str, days: str) -> str:
+    if vendor == "postgresql":
+        return f"CAST({today} AS date) - CAST({days} AS integer)"
+    return f"DATE({today}, '-' || ({days}) || ' days')"
+
+
+class Ledger:
+    """The bench's reference data, and the ledger grown to a given number of entries."""
+
+    def __init__(self, vendor: str):
+        from django.contrib.auth.models import Group
+        from django.utils import timezone
+
+        from crm.models import Contact, Salesperson
+        from interactions.models import (
+            Campaign,
+            CampaignStatus,
+            InteractionGroup,
+            InteractionTemplate,
+        )
+        from tests.factories import UserFactory
+
+        self.vendor = vendor
+        self.user = UserFactory(username="bench-staff")
+        self.user.groups.add(Group.objects.get(name="Marketing manager"))
+        self.salesperson = Salesperson.objects.create(code="SP01", name="Ola Nordmann")
+        self.templates = []
+        for n in range(TEMPLATES):
+            group, _created = InteractionGroup.objects.get_or_create(
+                code=f"G{n % 4}", defaults={"description": f"Group {n % 4}"}
+            )
+            self.templates.append(
+                InteractionTemplate.objects.create(code=f"T{n}", group=group, unit_cost=2)
+            )
+        self.campaign = Campaign.objects.create(
+            no="CP-BENCH", description="Bench", status=CampaignStatus.ACTIVE, created_by=self.user
+        )
+        self.company = Contact.objects.create(no="CO-CARD", name="Aune AS", type="company")
+        self.person = Contact.objects.create(
+            no="CT-CARD", name="Ingrid Aune", company=self.company, company_name="Aune AS"
+        )
+        contacts = Contact.objects.bulk_create(
+            Contact(no=f"CT{n:06d}", name=f"Person {n}", country="NO") for n in range(CONTACTS)
+        )
+        self.first_contact = min(contact.pk for contact in contacts)
+        self.now = timezone.now()
+        self.entries = 0
+        self.segments = 0
+        self.offset = None
+        self._card()
+
+    def _execute(self, sql: str, params) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    def _card(self) -> None:
+        """The card's person: CARD_ENTRIES single interactions of her own (her company's
+        card shows them too), a few canceled, over two years."""
+        from interactions.models import InteractionLogEntry
+        from interactions.services import summarize_entries
+
+        self._execute(
+            "INSERT INTO interactions_interactionlogentry "
+            "(contact_id, contact_company_id, contact_name, segment_no, date, description, "
+            "subject, template_id, group_id, language, correspondence_type, cost, duration, "
+            "information_flow, initiated_by, salesperson_id, evaluation, attempt_failed, "
+            "canceled, delivery_status, delivery_error, merge_data, document, attachment, "
+            "campaign_target, campaign_response, created_by_id, created_at) "
+            f"SELECT %s, %s, 'Ingrid Aune', '', {days_before(self.vendor, '%s', 'i %% 700')}, "
+            "'Call', '', t.id, t.group_id, 'en', '', 2, 5, '', '', %s, '', i %% 7 = 0, "
+            f"i %% 13 = 0, '', '', '{{}}', '', '', false, false, %s, %s "
+            f"FROM {numbers(self.vendor, '1', str(CARD_ENTRIES))} "
+            "JOIN interactions_interactiontemplate t ON t.id = %s + i %% 4",
+            [
+                self.person.pk,
+                self.company.pk,
+                self.now.date().isoformat(),
+                self.salesperson.pk,
+                self.user.pk,
+                self.now,
+                self.templates[0].pk,
+            ],
+        )
+        summarize_entries(InteractionLogEntry.objects.filter(contact=self.person))
+
+    def grow(self, entries: int) -> None:
+        """Logged segments and their entries until the ledger holds ``entries`` (plus the
+        card's), then their figures added to the summaries: all set-based."""
+        from django.db import connection
+
+        from interactions.models import InteractionLogEntry, LoggedSegment
+        from interactions.services import summarize_entries
+
+        segments = max(1, entries // PER_SEGMENT)
+        start = self.segments + 1
+        last_entry = InteractionLogEntry.objects.order_by("-pk").values_list("pk", flat=True)[0]
+        source = numbers(self.vendor, str(start), str(segments))
+        self._execute(
+            "INSERT INTO interactions_loggedsegment "
             "(segment_no, description, criteria, canceled, send_as_attachment, print_batch, "
             "created_by_id, created_at) "
-            "SELECT 'SEG' || i, 'Mailing ' || i, '[]', i %% 10 = 0, false, '', %s, %s FROM n",
-            [segments, user.pk, now],
+            f"SELECT 'SEG' || i, 'Mailing ' || i, '[]', i %% 10 = 5, false, '', %s, %s "
+            f"FROM {source}",
+            [self.user.pk, self.now],
         )
-        cursor.execute(
-            f"{recursive} INSERT INTO interactions_interactionlogentry "
+        # Logged segment number k (1-based) has the key offset + k: one insert each time.
+        if self.offset is None:
+            first = LoggedSegment.objects.order_by("pk").values_list("pk", flat=True)[0]
+            self.offset = first - 1
+        offset = self.offset
+        # The campaign's logged segments (one in ten) each get their campaign entry.
+        self._execute(
+            "INSERT INTO interactions_campaignentry "
+            "(campaign_id, logged_segment_id, segment_no, description, date, canceled, "
+            "created_by_id, created_at) "
+            "SELECT %s, ls.entry_no, ls.segment_no, ls.description, %s, false, %s, %s "
+            "FROM interactions_loggedsegment ls WHERE ls.entry_no - %s >= %s "
+            "AND (ls.entry_no - %s) %% 10 = 0",
+            [self.campaign.pk, self.now.date(), self.user.pk, self.now, offset, start, offset],
+        )
+        k = f"((n.i - 1) / {PER_SEGMENT} + 1)"  # the entry's logged segment, 1-based
+        template = f"(SELECT MIN(id) FROM interactions_interactiontemplate) + n.i %% {TEMPLATES}"
+        in_campaign = f"{k} %% 10 = 0"
+        self._execute(
+            "INSERT INTO interactions_interactionlogentry "
             "(contact_id, contact_name, logged_segment_id, segment_no, date, description, "
             "subject, template_id, group_id, language, correspondence_type, cost, duration, "
             "information_flow, initiated_by, salesperson_id, evaluation, attempt_failed, "
-            "canceled, delivery_status, delivery_error, merge_data, document, created_by_id, "
-            "created_at) "
-            "SELECT %s, 'Anne Hansen', ls.entry_no, ls.segment_no, %s, 'Offer', '', %s, %s, "
-            "'en', 'email', 2, 5, '', '', %s, '', false, ls.canceled, '', '', '{}', '', %s, %s "
-            "FROM n JOIN interactions_loggedsegment ls "
-            "ON ls.entry_no = (n.i - 1) / %s + (SELECT MIN(entry_no) FROM "
-            "interactions_loggedsegment)",
+            "canceled, delivery_status, delivery_error, merge_data, document, attachment, "
+            "campaign_id, campaign_target, campaign_response, created_by_id, created_at) "
+            f"SELECT %s + n.i %% {CONTACTS}, 'Person', ls.entry_no, ls.segment_no, "
+            f"{days_before(self.vendor, '%s', f'{k} %% 730')}, 'Offer', '', t.id, t.group_id, "
+            "'en', 'email', 2, 5, '', '', %s, '', n.i %% 11 = 0, ls.canceled, '', '', '{}', "
+            f"'', '', CASE WHEN {in_campaign} THEN CAST(%s AS bigint) END, {in_campaign}, "
+            f"{in_campaign} AND n.i %% 7 = 0, %s, %s "
+            f"FROM {numbers(self.vendor, str(self.entries + 1), str(segments * PER_SEGMENT))} "
+            f"JOIN interactions_loggedsegment ls ON ls.entry_no = {k} + %s "
+            f"JOIN interactions_interactiontemplate t ON t.id = {template}",
             [
-                entries,
-                contact.pk,
-                now.date(),
-                template.pk,
-                group.pk,
-                salesperson.pk,
-                user.pk,
-                now,
-                PER_SEGMENT,
+                self.first_contact,
+                self.now.date().isoformat(),
+                self.salesperson.pk,
+                self.campaign.pk,
+                self.user.pk,
+                self.now,
+                offset,
             ],
         )
-    return user
+        summarize_entries(InteractionLogEntry.objects.filter(pk__gt=last_entry))
+        self.segments = segments
+        self.entries = segments * PER_SEGMENT
+        if connection.vendor == "postgresql":
+            # A live database has statistics (autovacuum); a freshly seeded one not yet.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
 
 def best(function) -> float:
@@ -90,7 +222,8 @@ def best(function) -> float:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--entries", type=int, default=500_000)
+    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=5_000_000)
     arguments = parser.parse_args()
     vendor = setup_django("ledger_pages")
 
@@ -98,14 +231,17 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    user = seed(arguments.entries)
-    client = Client()
-    client.force_login(user)
+    from interactions.models import InteractionLogEntry, LoggedSegment
 
-    def page(url):
+    ledger = Ledger(vendor)
+    client = Client()
+    client.force_login(ledger.user)
+
+    def page(url, params=None, expect: bytes = b""):
         def get():
-            response = client.get(url)
+            response = client.get(url, params or {})
             assert response.status_code == 200, (url, response.status_code)
+            assert expect in response.content, (url, expect)
 
         return get
 
@@ -118,8 +254,22 @@ def main():
 
         return run
 
+    card = {"stats-date_from": "2000-01-01"}
+    flat_pages = {
+        "ledger_statistics_this_year": page(reverse("interactions:statistics")),
+        "ledger_statistics_all": page(
+            reverse("interactions:statistics"), {"date_from": "", "date_to": ""}
+        ),
+        "ledger_campaign_page": page(ledger.campaign.get_absolute_url(), expect=b"CP-BENCH"),
+        "ledger_contact_card_person": page(
+            ledger.person.get_absolute_url(), card, b"figure-interactions"
+        ),
+        "ledger_contact_card_company": page(
+            ledger.company.get_absolute_url(), card, b"figure-interactions"
+        ),
+    }
     first_logged = "SELECT MIN(entry_no) FROM interactions_loggedsegment"
-    cases = [
+    list_pages = [
         (
             "ledger_logged_segment_list",
             reverse("interactions:logged-segment-list"),
@@ -157,6 +307,7 @@ def main():
         (
             "ledger_statistics",
             reverse("interactions:statistics"),
+            # What the page did before the summaries: the whole ledger, grouped.
             sql(
                 "SELECT template_id, COUNT(*), SUM(cost), SUM(duration) "
                 "FROM interactions_interactionlogentry WHERE NOT canceled GROUP BY template_id",
@@ -165,13 +316,36 @@ def main():
             ),
         ),
     ]
-    from interactions.models import LoggedSegment
 
-    detail = LoggedSegment.objects.order_by("entry_no").first().get_absolute_url()
+    figures = {}
+    for size in (arguments.small, arguments.entries):
+        started = time.perf_counter()
+        ledger.grow(size)
+        total = InteractionLogEntry.objects.count()
+        print(f"seeded {total} entries in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+        detail = LoggedSegment.objects.order_by("entry_no").first().get_absolute_url()
+        for name, function in flat_pages.items():
+            figures[name, size] = best(function)
+        for name, url, baseline in list_pages:
+            figures[name, size] = (best(page(url or detail)), best(baseline))
+
+    small, large = arguments.small, arguments.entries
     results = []
-    for name, url, baseline in cases:
-        ours = best(page(url or detail))
-        results.append(result(name, vendor, ours, best(baseline), entries=arguments.entries))
+    for name in flat_pages:
+        row = result(name, vendor, figures[name, large], figures[name, small])
+        row.update(
+            entries=large,
+            small_entries=small,
+            ours_small_s=round(figures[name, small], 4),
+            ours_large_s=round(figures[name, large], 4),
+            flat=row["ratio"] is not None and row["ratio"] <= FLAT,
+        )
+        results.append(row)
+    for name, _url, _baseline in list_pages:
+        (ours, baseline), (ours_small, _small_baseline) = figures[name, large], figures[name, small]
+        row = result(name, vendor, ours, baseline, entries=large)
+        row.update(ours_small_s=round(ours_small, 4), small_entries=small)
+        results.append(row)
     report(results)
 
 

@@ -11,7 +11,10 @@ from . import services
 from .forms import CheckedDocumentForm
 from .models import (
     Campaign,
+    CampaignContactSummary,
     CampaignEntry,
+    CampaignSegmentSummary,
+    InteractionDaySummary,
     InteractionDraft,
     InteractionGroup,
     InteractionLogEntry,
@@ -219,3 +222,37 @@ class CampaignEntryAdmin(LedgerAdmin):
     list_select_related = ["campaign", "created_by"]
     search_fields = ["campaign__no", "segment_no", "description"]
     date_hierarchy = "date"
+
+
+@admin.register(InteractionDaySummary)
+class InteractionDaySummaryAdmin(LedgerAdmin):
+    """The ledger's figures per day (issue 16): kept by the ledger's writers, never here."""
+
+    list_display = [
+        "day",
+        "template_key",
+        "group_key",
+        "campaign_key",
+        "entries",
+        "canceled",
+        "cost",
+        "duration",
+        "attempts_failed",
+        "targets",
+        "responses",
+    ]
+    date_hierarchy = "day"
+
+
+@admin.register(CampaignContactSummary)
+class CampaignContactSummaryAdmin(LedgerAdmin):
+    list_display = ["campaign", "contact", "entries", "targets", "responses"]
+    list_select_related = ["campaign", "contact"]
+    raw_id_fields = ["campaign", "contact"]
+
+
+@admin.register(CampaignSegmentSummary)
+class CampaignSegmentSummaryAdmin(LedgerAdmin):
+    list_display = ["campaign", "segment_no", "entries", "canceled", "cost", "duration"]
+    list_select_related = ["campaign"]
+    raw_id_fields = ["campaign"]

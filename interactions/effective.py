@@ -335,9 +335,6 @@ def annotate_effective_values(queryset, sources: Sources):
         **campaign_values(sources),
     )
     # order_by() drops the models' default ordering, which would join the parent tables.
-    template_language = InteractionTemplateLanguage.objects.filter(
-        template_id=OuterRef("effective_template"), language=OuterRef("effective_language")
-    ).order_by()
     template_default_language = InteractionTemplateLanguage.objects.filter(
         template_id=OuterRef("effective_template"),
         language=OuterRef("_template_default_language"),
@@ -349,27 +346,32 @@ def annotate_effective_values(queryset, sources: Sources):
     queryset = sources.alias_versions(queryset, "effective_language")
     # The contact's salutation formula in that language, for the merge fields.
     queryset = queryset.alias(_salutation_formula=salutation_formula(contact, "effective_language"))
-    template_subject = Case(
-        When(
-            _has_line_template(sources),
-            then=sources.version(LINE_TEMPLATE, "effective_language", "subject"),
-        ),
-        default=sources.version(HEADER_TEMPLATE, "effective_language", "subject"),
-        output_field=TEXT,
-    )
+
+    def template_version(field: str):
+        """``field`` of the effective template's version in the effective language: read
+        through the versions joined above, where a subquery per row would cost more."""
+        return Case(
+            When(
+                _has_line_template(sources),
+                then=sources.version(LINE_TEMPLATE, "effective_language", field),
+            ),
+            default=sources.version(HEADER_TEMPLATE, "effective_language", field),
+            output_field=TEXT,
+        )
+
     return queryset.annotate(
         effective_subject=Coalesce(
             _blank_to_null(sources.line("subject")),
             _blank_to_null(sources.version(HEADER, "effective_language", "subject")),
             _blank_to_null(_header_subject(sources)),
-            _blank_to_null(template_subject),
+            _blank_to_null(template_version("subject")),
             F("effective_description"),
             output_field=TEXT,
         ),
         effective_document=Coalesce(
             _blank_to_null(sources.line("document")),
             _blank_to_null(sources.version(HEADER, "effective_language", "document")),
-            _blank_to_null(Subquery(template_language.values("document")[:1])),
+            _blank_to_null(template_version("document")),
             _blank_to_null(Subquery(template_default_language.values("document")[:1])),
             BLANK,
             output_field=TEXT,

@@ -8,11 +8,19 @@ signed link the database cannot compute) as an expression; the caller wraps them
 preview shows is what is logged. ``delivery.letter_values`` adds those two at render time; the
 link is the same on every render (the signature has no timestamp), so a letter rendered
 again later is still the one that was sent.
+
+An entry keeps only the values its letter can use (``snapshot_fields``, the rule is
+written out in docs/merge-data.md): the fields its document references, known when
+logging from the prepared letter (``document_fields``), plus what delivering its email
+reads; no document, no values. ``snapshot`` builds that per row in SQL, one JSON object
+per distinct field set, so logging still writes every entry with one ``INSERT ... SELECT``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Case, Expression, F, FilteredRelation, Func, Q, Subquery, Value, When
 from django.db.models.functions import (
@@ -34,12 +42,19 @@ from django.utils.dates import MONTHS
 from crm.choices import ContactType
 from crm.models import CompanyInformation
 
+from . import letters
+from .exceptions import LetterError
 from .letters import MERGE_FIELDS
 
 #: Merge fields filled at render time, not in ``merge_data`` (see above).
 RENDER_TIME_FIELDS = ("EntryNo", "UnsubscribeUrl")
 #: Every field of ``merge_data``: all merge fields except the render-time ones.
 MERGE_DATA_FIELDS = tuple(name for name in MERGE_FIELDS if name not in RENDER_TIME_FIELDS)
+#: What delivering an entry's email reads from ``merge_data`` besides its letter
+#: (``delivery._message``): the recipient and the reply-to address...
+DELIVERY_FIELDS = ("Email", "SalespersonEmail")
+#: ... and, when the letter goes as an attachment, the message's text.
+ATTACHMENT_FIELDS = ("PersonalNote",)
 
 
 #: Placeholders a salutation formula may use, and the contact field each stands for.
@@ -174,7 +189,7 @@ def mailing_address(contact: str = "contact__"):
         ),
         F(f"{contact}address"),
         F(f"{contact}address_2"),
-        Trim(Concat(F(f"{contact}post_code"), Value(" "), F(f"{contact}city"), output_field=TEXT)),
+        Trim(_Joined(F(f"{contact}post_code"), Value(" "), F(f"{contact}city"))),
         F(f"{contact}county"),
         Case(
             When(
@@ -186,16 +201,27 @@ def mailing_address(contact: str = "contact__"):
             output_field=TEXT,
         ),
     ]
-    # Each non-blank part is "\n" + part; the first "\n" is cut off.
+    # Each non-blank part is "\n" + part; the first "\n" is cut off. Every part is text,
+    # never NULL (NOT NULL columns, literals), so plain || joins them.
     prefixed = [
         Case(
             When(Exact(part, BLANK), then=BLANK),
-            default=Concat(Value("\n"), part, output_field=TEXT),
+            default=_Joined(Value("\n"), part),
             output_field=TEXT,
         )
         for part in parts
     ]
-    return Substr(Concat(*prefixed, output_field=TEXT), 2)
+    return Substr(_Joined(*prefixed), 2)
+
+
+class _Joined(Func):
+    """Text joined with SQL's ``||``, for parts that are never NULL: ``Concat`` wraps every
+    part in ``COALESCE(part, '')``, which the mailing address, computed for every entry
+    that uses it, paid for at each of its many parts."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || "
+    output_field = TEXT
 
 
 def merge_expressions(
@@ -269,3 +295,136 @@ def merge_expressions(
 def merge_data(**sources) -> JSONObject:
     """``merge_data``: every merge field's value as one JSON object (see merge_expressions)."""
     return JSONObject(**merge_expressions(**sources))
+
+
+def snapshot_fields(
+    document_fields: Iterable[str], *, delivered: bool = False, attached: bool = False
+) -> tuple[str, ...]:
+    """The ``merge_data`` fields an entry keeps, in catalogue order.
+
+    ``document_fields`` are the merge fields its document references (``letters.fields``);
+    Word matches them regardless of case, so «contactname» keeps ``ContactName``. A
+    render-time field (``EntryNo``, ``UnsubscribeUrl``) or an unknown name has no value to
+    keep. An entry whose email is ``delivered`` also keeps ``DELIVERY_FIELDS``, and
+    ``ATTACHMENT_FIELDS`` when its letter is ``attached``.
+    """
+    wanted = {str(name).lower() for name in document_fields}
+    if delivered:
+        wanted.update(name.lower() for name in DELIVERY_FIELDS)
+        if attached:
+            wanted.update(name.lower() for name in ATTACHMENT_FIELDS)
+    return tuple(name for name in MERGE_DATA_FIELDS if name.lower() in wanted)
+
+
+def document_fields(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Stored document name -> the merge fields it references, read from its prepared
+    letter (``letters.fields``: prepared once, kept in the cache the letters are then
+    rendered from). A document that cannot be read is left out: entries merged from it
+    keep every field, as the letter could not be checked."""
+    found = {}
+    for name in sorted(set(names) - {""}):
+        try:
+            with default_storage.open(name, "rb") as stored:
+                found[name] = tuple(letters.fields(stored.read()))
+        except (LetterError, OSError, SuspiciousFileOperation):
+            continue
+    return found
+
+
+def kept_values(merge: Mapping[str, str], document: str, *, delivered: bool) -> dict:
+    """``snapshot`` for one row already merged in full (a single interaction): of its
+    ``merge`` values, those its ``document`` can use, and with ``delivered`` those its
+    email reads (the letter is never attached there)."""
+    if not document:
+        return {}
+    used = document_fields([document]).get(document)
+    if used is None:
+        return dict(merge)
+    return {name: merge[name] for name in snapshot_fields(used, delivered=delivered)}
+
+
+def snapshot(
+    documents: Mapping[str, Iterable[str]],
+    *,
+    document: str = "effective_document",
+    delivered: Q | None = None,
+    attached: bool = False,
+    **sources,
+) -> Case:
+    """``merge_data`` holding only ``snapshot_fields``, as one SQL expression per row.
+
+    ``documents`` maps each document a row may be merged from to its merge fields
+    (``document_fields``); ``document`` names the row's document field, ``delivered`` the
+    condition of a row whose email is delivered (None: none is). One JSON object per
+    distinct field set, chosen by a CASE over the document names: a row without a document
+    keeps nothing, one with a document not in ``documents`` keeps every field.
+    ``sources`` are ``merge_expressions``'.
+    """
+    expressions = merge_expressions(**sources)
+
+    def json_object(names: tuple[str, ...]) -> JSONObject:
+        return JSONObject(**{name: expressions[name] for name in names})
+
+    field_sets = {snapshot_fields(used) for used in documents.values()}
+    numbers = {fields: number for number, fields in enumerate(sorted(field_sets), 1)}
+    # The document's field set by number (0: no document, -1: not read), each row's
+    # document computed once: SQL's simple CASE evaluates its operand once.
+    field_set = _SimpleCase(
+        F(document),
+        [("", Value(0))]
+        + [
+            (name, Value(numbers[snapshot_fields(used)]))
+            for name, used in sorted(documents.items())
+        ],
+        default=Value(-1),
+        output_field=models.IntegerField(),
+    )
+    choices = [(0, json_object(()))]
+    for used in documents.values():
+        fields = snapshot_fields(used)
+        if numbers[fields] in dict(choices):
+            continue
+        if delivered is not None:
+            with_delivery = snapshot_fields(fields, delivered=True, attached=attached)
+            result = Case(
+                When(delivered, then=json_object(with_delivery)),
+                default=json_object(fields),
+                output_field=models.JSONField(),
+            )
+        else:
+            result = json_object(fields)
+        choices.append((numbers[fields], result))
+    return _SimpleCase(
+        field_set,
+        [(number, result) for number, result in choices],
+        default=json_object(MERGE_DATA_FIELDS),
+        output_field=models.JSONField(),
+    )
+
+
+class _SimpleCase(Func):
+    """``CASE operand WHEN value THEN result ... ELSE default END``: the operand is
+    evaluated once per row, however many values it is compared with (Django's ``Case``
+    writes ``WHEN operand = value`` and so computes the operand again for each)."""
+
+    def __init__(self, operand, choices: list, *, default, output_field):
+        self.values = [value for value, _result in choices]
+        super().__init__(
+            operand,
+            *(result for _value, result in choices),
+            default,
+            output_field=output_field,
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        operand, *results, default = self.source_expressions
+        sql, params = compiler.compile(operand)
+        parts = [f"CASE {sql}"]
+        params = list(params)
+        for value, result in zip(self.values, results, strict=True):
+            result_sql, result_params = compiler.compile(result)
+            parts.append(f"WHEN %s THEN {result_sql}")
+            params += [value, *result_params]
+        default_sql, default_params = compiler.compile(default)
+        parts.append(f"ELSE {default_sql} END")
+        return " ".join(parts), [*params, *default_params]

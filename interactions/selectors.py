@@ -3,17 +3,23 @@
 segments (SPEC 4.5), campaigns (SPEC 8)."""
 
 import datetime
+from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
 
 from crm.choices import ContactType
 from crm.models import Contact
 
 from .models import (
     Campaign,
+    CampaignContactSummary,
     CampaignEntry,
+    CampaignSegmentSummary,
+    CampaignStatus,
+    InteractionDaySummary,
     InteractionGroup,
     InteractionLogEntry,
     InteractionTemplate,
@@ -21,6 +27,8 @@ from .models import (
 )
 
 __all__ = [
+    "active_campaign_response_rates",
+    "campaign_entry_count",
     "campaign_statistics",
     "campaign_weeks",
     "campaigns_with_figures",
@@ -29,6 +37,7 @@ __all__ = [
     "group_statistics",
     "logged_segment_counts",
     "template_statistics",
+    "weekly_group_interactions",
     "with_entry_counts",
 ]
 
@@ -53,7 +62,11 @@ def contact_statistics(
     ``failed_attempts`` and ``by_group`` (``{group, interactions, cost, duration}`` per
     interaction group), canceled entries never counted; a company's include its persons'.
 
-    Three queries, whatever the number of entries.
+    Three queries, whatever the number of entries. Read from the ledger through its
+    contact indexes (``ile_contact_date_idx``, the company's key), not from a summary: a
+    summary per contact and day would be about as large as the ledger and double every
+    write, while this read costs what the contact's own entries cost, whatever the
+    ledger's size (bench/ledger_pages.py: the card at 100,000 and 5,000,000 entries).
     """
     entries = contact_entries(contact).filter(canceled=False).order_by()
     if date_from is not None:
@@ -113,36 +126,75 @@ def _totals(prefix: str):
     }
 
 
-def template_statistics(entries: models.QuerySet | None = None) -> models.QuerySet:
+def template_statistics(
+    entries: models.QuerySet | None = None,
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> models.QuerySet:
     """Interaction templates with ``interactions``, ``cost`` and ``duration`` of their
-    entries (``entries`` narrows them, e.g. to a date range); canceled entries not counted.
+    entries between ``date_from`` and ``date_to`` (inclusive, either open); canceled
+    entries not counted. Read from the ledger's day summary, in time independent of the
+    ledger's size; an ``entries`` queryset narrows them any other way (over the ledger).
     """
-    return _statistics(InteractionTemplate.objects.select_related("group"), entries)
+    return _statistics(
+        InteractionTemplate.objects.select_related("group"), entries, date_from, date_to
+    )
 
 
-def group_statistics(entries: models.QuerySet | None = None) -> models.QuerySet:
+def group_statistics(
+    entries: models.QuerySet | None = None,
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> models.QuerySet:
     """Interaction groups with ``interactions``, ``cost`` and ``duration``, as above."""
-    return _statistics(InteractionGroup.objects.all(), entries)
+    return _statistics(InteractionGroup.objects.all(), entries, date_from, date_to)
 
 
-def _statistics(queryset, entries):
+def _sum_of(rows: models.QuerySet, key: str, figure: str, output_field=None):
+    """The sum of ``figure`` over ``rows`` (already narrowed to the outer row), or 0."""
+    total = rows.order_by().values(key).annotate(s=Sum(figure)).values("s")
+    return Coalesce(
+        Subquery(total), Value(0), output_field=output_field or models.BigIntegerField()
+    )
+
+
+def _statistics(queryset, entries, date_from, date_to):
+    template = queryset.model is InteractionTemplate
     if entries is None:
-        return queryset.annotate(**_totals("entries__"))
-    # Narrowed: aggregate the chosen entries in a subquery per row.
-    field = "template" if queryset.model is InteractionTemplate else "group"
+        # From the day summary: a subquery per template or group over its own rows.
+        key = "template_key" if template else "group_key"
+        rows = _days(date_from, date_to).filter(**{key: OuterRef("pk")})
+        return queryset.annotate(
+            interactions=_sum_of(rows, key, "entries"),
+            cost=_sum_of(rows, key, "cost", NUMBER),
+            duration=_sum_of(rows, key, "duration", NUMBER),
+        )
+    # Narrowed by an entries queryset: aggregate the chosen entries in a subquery per row.
+    field = "template" if template else "group"
     chosen = entries.active().filter(**{field: OuterRef("pk")}).order_by().values(field)
-    number = models.DecimalField(max_digits=14, decimal_places=2)
     return queryset.annotate(
         interactions=Coalesce(Subquery(chosen.annotate(n=Count("pk")).values("n")), Value(0)),
         cost=Coalesce(
-            Subquery(chosen.annotate(s=Sum("cost")).values("s")), Value(0), output_field=number
+            Subquery(chosen.annotate(s=Sum("cost")).values("s")), Value(0), output_field=NUMBER
         ),
         duration=Coalesce(
             Subquery(chosen.annotate(s=Sum("duration")).values("s")),
             Value(0),
-            output_field=number,
+            output_field=NUMBER,
         ),
     )
+
+
+def _days(date_from=None, date_to=None) -> models.QuerySet:
+    """The day summary's rows between the two dates (inclusive, either open)."""
+    rows = InteractionDaySummary.objects.all()
+    if date_from is not None:
+        rows = rows.filter(day__gte=date_from)
+    if date_to is not None:
+        rows = rows.filter(day__lte=date_to)
+    return rows
 
 
 def with_entry_counts(queryset: models.QuerySet) -> models.QuerySet:
@@ -187,19 +239,26 @@ def campaign_statistics(campaign: Campaign) -> dict:
     ``response_rate`` (responses / targets, between 0 and 1; None without targets),
     ``interactions``, ``cost``, ``duration`` and ``by_segment`` (``{segment_no,
     description, interactions, cost, duration}`` per logged segment; single interactions
-    share the row with a blank segment no.). Three queries, whatever the number of entries.
+    share the row with a blank segment no.). Three queries over the ledger's summaries,
+    none over its entries: the time grows with the campaign's contacts and logged
+    segments, never with the ledger.
     """
-    entries = InteractionLogEntry.objects.filter(campaign=campaign, canceled=False).order_by()
-    totals = entries.aggregate(
-        contacts=Count("contact", distinct=True),
-        targets=Count("contact", distinct=True, filter=Q(campaign_target=True)),
-        responses=Count("contact", distinct=True, filter=Q(campaign_response=True)),
-        **_figures(),
+    totals = CampaignContactSummary.objects.filter(campaign=campaign).aggregate(
+        contacts=Count("pk", filter=Q(entries__gt=0)),
+        targets=Count("pk", filter=Q(targets__gt=0)),
+        responses=Count("pk", filter=Q(responses__gt=0)),
     )
     targets, responses = totals["targets"], totals["responses"]
     # Contacts who responded without being targeted never push the rate above 1.
     totals["response_rate"] = min(responses / targets, 1.0) if targets else None
-    rows = list(entries.values("segment_no").annotate(**_figures()).order_by())
+    rows = list(
+        CampaignSegmentSummary.objects.filter(campaign=campaign, entries__gt=0)
+        .annotate(interactions=F("entries"))
+        .values("segment_no", "interactions", "cost", "duration")
+    )
+    totals["interactions"] = sum(row["interactions"] for row in rows)
+    totals["cost"] = sum((row["cost"] for row in rows), Decimal(0))
+    totals["duration"] = sum((row["duration"] for row in rows), Decimal(0))
     descriptions = dict(
         CampaignEntry.objects.filter(campaign=campaign)
         .exclude(segment_no="")
@@ -238,17 +297,28 @@ def campaign_entry_figures(campaign_entry_ids) -> dict[int, dict]:
     return {row.pop("campaign_entry"): row for row in rows}
 
 
+def campaign_entry_count(campaign: Campaign) -> int:
+    """How many interaction log entries the campaign holds, canceled ones included (the
+    campaign page's unfiltered entry list). One query over the day summary."""
+    totals = InteractionDaySummary.objects.filter(campaign_key=campaign.pk).aggregate(
+        active=Sum("entries"), canceled=Sum("canceled")
+    )
+    return (totals["active"] or 0) + (totals["canceled"] or 0)
+
+
 def campaign_weeks(campaign: Campaign) -> list[dict]:
     """Interactions and responses per week (``week`` is the Monday), canceled entries
-    left out, oldest first: what the campaign page's chart and its table show. One query."""
+    left out, oldest first: what the campaign page's chart and its table show. One query,
+    over the day summary."""
     return list(
-        InteractionLogEntry.objects.filter(campaign=campaign, canceled=False)
-        .annotate(week=TruncWeek("date", output_field=models.DateField()))
+        InteractionDaySummary.objects.filter(campaign_key=campaign.pk)
+        .annotate(week=TruncWeek("day", output_field=models.DateField()))
         .values("week")
         .annotate(
-            interactions=Count("pk"),
-            responses=Count("pk", filter=Q(campaign_response=True)),
+            interactions=Coalesce(Sum("entries"), Value(0)),
+            responses=Coalesce(Sum("responses"), Value(0)),
         )
+        .filter(interactions__gt=0)
         .order_by("week")
     )
 
@@ -256,20 +326,71 @@ def campaign_weeks(campaign: Campaign) -> list[dict]:
 def campaigns_with_figures(queryset: models.QuerySet) -> models.QuerySet:
     """Campaigns annotated with ``interactions``, ``targets`` and ``responses`` (distinct
     contacts, canceled entries left out): what the campaign list shows. A subquery per
-    row, so a page of campaigns counts only its own entries."""
+    row over the ledger's summaries, so a page of campaigns reads only its own rows."""
+    days = InteractionDaySummary.objects.filter(campaign_key=OuterRef("pk"))
 
-    def count(expression, **condition):
-        entries = (
-            InteractionLogEntry.objects.filter(campaign=OuterRef("pk"), canceled=False, **condition)
+    def contacts(figure: str):
+        rows = (
+            CampaignContactSummary.objects.filter(campaign=OuterRef("pk"), **{f"{figure}__gt": 0})
             .order_by()
             .values("campaign")
-            .annotate(n=expression)
+            .annotate(n=Count("pk"))
             .values("n")
         )
-        return Coalesce(Subquery(entries), Value(0))
+        return Coalesce(Subquery(rows), Value(0))
 
     return queryset.annotate(
-        interactions=count(Count("pk")),
-        targets=count(Count("contact", distinct=True), campaign_target=True),
-        responses=count(Count("contact", distinct=True), campaign_response=True),
+        interactions=_sum_of(days, "campaign_key", "entries"),
+        targets=contacts("targets"),
+        responses=contacts("responses"),
     )
+
+
+# --- charts (the home page) --------------------------------------------------------------
+
+
+def weekly_group_interactions(weeks: int = 52, *, today: datetime.date | None = None) -> dict:
+    """Interactions per week and interaction group over the last ``weeks`` weeks (the
+    current one included), canceled entries left out: ``{"weeks": [Monday, ...],
+    "groups": [{"group": InteractionGroup or None, "data": [n per week]}]}``, groups in
+    code order. Two queries over the day summary, whatever the ledger's size."""
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=today.weekday()) - datetime.timedelta(weeks=weeks - 1)
+    mondays = [first + datetime.timedelta(weeks=n) for n in range(weeks)]
+    rows = (
+        _days(first, today)
+        .annotate(week=TruncWeek("day", output_field=models.DateField()))
+        .values("week", "group_key")
+        .annotate(interactions=Sum("entries"))
+        .filter(interactions__gt=0)
+        .order_by()
+    )
+    position = {monday: index for index, monday in enumerate(mondays)}
+    series: dict[int, list[int]] = {}
+    for row in rows:
+        data = series.setdefault(row["group_key"], [0] * weeks)
+        if row["week"] in position:
+            data[position[row["week"]]] += row["interactions"]
+    known = InteractionGroup.objects.in_bulk([key for key in series if key]) if series else {}
+    groups = [{"group": known.get(key), "data": data} for key, data in series.items()]
+    groups.sort(key=lambda row: (row["group"] is None, row["group"].code if row["group"] else ""))
+    return {"weeks": mondays, "groups": groups}
+
+
+def active_campaign_response_rates(limit: int = 12) -> list[dict]:
+    """The active campaigns (at most ``limit``, by number) with ``targets``, ``responses``
+    and ``response_rate`` (a percentage, None without targets). One query."""
+    campaigns = campaigns_with_figures(
+        Campaign.objects.filter(status=CampaignStatus.ACTIVE).order_by("no")
+    )[:limit]
+    return [
+        {
+            "campaign": campaign,
+            "targets": campaign.targets,
+            "responses": campaign.responses,
+            "response_rate": (
+                min(campaign.responses / campaign.targets, 1.0) * 100 if campaign.targets else None
+            ),
+        }
+        for campaign in campaigns
+    ]

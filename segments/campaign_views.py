@@ -17,6 +17,7 @@ from interactions.campaign_forms import CampaignEntryFilter, CampaignFilter, Cam
 from interactions.exceptions import InteractionError
 from interactions.models import Campaign, CampaignEntry
 from interactions.selectors import (
+    campaign_entry_count,
     campaign_entry_figures,
     campaign_statistics,
     campaign_weeks,
@@ -57,6 +58,16 @@ def chart_data(weeks: list[dict]) -> dict:
             {"label": _("Responses"), "data": [row["responses"] for row in weeks]},
         ],
     }
+
+
+def narrowed(entry_filter) -> bool:
+    """Whether the campaign page's entry filter leaves out any of the campaign's entries."""
+    if not entry_filter.is_bound:
+        return False
+    form = entry_filter.form
+    return not form.is_valid() or any(
+        value not in (None, "") for value in form.cleaned_data.values()
+    )
 
 
 class CampaignDetailView(Permission, DetailView):
@@ -102,7 +113,11 @@ class CampaignDetailView(Permission, DetailView):
                 "-entry_no"
             ),
         )
-        entries = Paginator(entry_filter.qs, PAGE_SIZE).get_page(get.get("page"))
+        paginator = Paginator(entry_filter.qs, PAGE_SIZE)
+        if not narrowed(entry_filter):
+            # All the campaign's entries: counted from the ledger's summary, not its rows.
+            paginator.count = campaign_entry_count(campaign)
+        entries = paginator.get_page(get.get("page"))
         user = self.request.user
         rate = statistics["response_rate"]
         return super().get_context_data(

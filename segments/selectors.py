@@ -36,8 +36,9 @@ from .matching import (
 )
 from .models import CriteriaAction, CriteriaActionType, SavedCriteria, Segment, SegmentLine
 
-#: Lines per page of the worksheet.
+#: Lines per page of the worksheet, unless the user chose another of ``PAGE_SIZES``.
 LINES_PER_PAGE = 50
+PAGE_SIZES = (25, 50, 100, 250)
 
 #: Sortable columns of the segment list: query parameter -> ordering.
 SEGMENT_SORTS = {
@@ -194,10 +195,14 @@ def worksheet_line(segment: Segment, pk: int) -> SegmentLine | None:
 LARGEST_LINE_NO = 2**63 - 1
 
 
-def page_of_line(segment: Segment, line_no: int) -> int:
+def page_of_line(segment: Segment, line_no: int, per_page: int = LINES_PER_PAGE) -> int:
     """The worksheet page that shows line ``line_no``."""
-    before = SegmentLine.objects.filter(segment=segment, line_no__lt=line_no).count()
-    return before // LINES_PER_PAGE + 1
+    return (line_position(segment, line_no) - 1) // per_page + 1
+
+
+def line_position(segment: Segment, line_no: int) -> int:
+    """Where line ``line_no`` stands in the worksheet's order: 1, 2, 3... (one query)."""
+    return SegmentLine.objects.filter(segment=segment, line_no__lt=line_no).count() + 1
 
 
 def inherited_values(segment: Segment) -> dict:

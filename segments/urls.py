@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/", worksheet.SegmentDetailView.as_view(), name="segment-detail"),
     path("<int:pk>/header/", worksheet.SegmentHeaderView.as_view(), name="segment-header"),
     path("<int:pk>/delete/", worksheet.SegmentDeleteView.as_view(), name="segment-delete"),
+    path("<int:pk>/columns/", worksheet.WorksheetColumnsView.as_view(), name="worksheet-columns"),
     path("<int:pk>/lines/add/", lines.LineAddView.as_view(), name="line-add"),
     path(line, lines.LineRowView.as_view(), name="line-row"),
     path(f"{line}edit/<str:field>/", lines.LineEditView.as_view(), name="line-edit"),

@@ -6,7 +6,10 @@ from crm import services as crm_services
 from crm.models import CompanyInformation, ErasureRecord, NumberSeries
 from interactions.models import (
     Campaign,
+    CampaignContactSummary,
     CampaignEntry,
+    CampaignSegmentSummary,
+    InteractionDaySummary,
     InteractionDraft,
     InteractionLogEntry,
     InteractionNote,
@@ -124,5 +127,12 @@ def one_of_everything(user) -> dict:
         CampaignEntry.objects.create(
             campaign=campaign, date=datetime.date(2026, 3, 1), created_by=user
         ),
+    ]
+    # The ledger's summaries (issue 16): a row each once an entry of the campaign exists.
+    log_entry(company, user, campaign=campaign, segment_no="SEG90002")
+    objects += [
+        InteractionDaySummary.objects.first(),
+        CampaignContactSummary.objects.first(),
+        CampaignSegmentSummary.objects.first(),
     ]
     return {type(obj): obj for obj in objects}

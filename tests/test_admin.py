@@ -7,7 +7,10 @@ from django.urls import reverse
 from crm.models import CompanyInformation, ConsentEvent, ErasureRecord
 from interactions.models import (
     Campaign,
+    CampaignContactSummary,
     CampaignEntry,
+    CampaignSegmentSummary,
+    InteractionDaySummary,
     InteractionLogEntry,
     InteractionNote,
     InteractionTemplate,
@@ -26,6 +29,10 @@ LEDGER = {LoggedSegment, InteractionLogEntry, CampaignEntry}
 # skipped the segment lock and broke "go back undoes exactly".
 READ_ONLY = LEDGER | {
     Job,
+    # The ledger's summaries (issue 16): kept by the ledger's writers only.
+    InteractionDaySummary,
+    CampaignContactSummary,
+    CampaignSegmentSummary,
     InteractionNote,
     SegmentLine,
     CriteriaAction,

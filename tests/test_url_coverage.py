@@ -20,6 +20,7 @@ TESTS = Path(__file__).resolve().parent
 COVERED_BY_VIEW_TESTS = {
     "segments:criteria-preview": "segments/test_views.py",
     "segments:go-back": "segments/test_views.py",
+    "segments:worksheet-columns": "segments/test_worksheet_page.py",
     "segments:line-add": "segments/test_views.py",
     "segments:line-remove": "segments/test_views.py",
     "segments:line-reset": "segments/test_views.py",

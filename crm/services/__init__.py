@@ -18,6 +18,7 @@ from .consent import (
 )
 from .contacts import CONTACT_FIELDS, create_contact, update_contact
 from .erasure import ERASURE_SCRUBBERS, ErasureError, erase_contact, erased_name
+from .preferences import save_columns, shown_columns
 from .subject_access import CONTACT_DATA_EXPORTERS, export_contact_data
 
 __all__ = [
@@ -34,7 +35,9 @@ __all__ = [
     "erased_name",
     "export_contact_data",
     "read_unsubscribe_token",
+    "save_columns",
     "set_consent",
+    "shown_columns",
     "unsubscribe",
     "unsubscribe_token",
     "unsubscribe_url",

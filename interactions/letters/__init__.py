@@ -13,7 +13,8 @@ Callers import from here (``from interactions import letters``); the modules ins
 - ``authoring``: new documents with merge fields (``build_document``, ``starter_document``);
 - ``uploads``: ``check_upload``, the one check of every uploaded document;
 - ``core``: ``prepare`` / ``PreparedLetter``, the ``PreparedCache`` (thread-safe), and the
-  core API of SPEC 4.3: ``fields``, ``render``, ``template_report``;
+  core API of SPEC 4.3: ``fields``, ``render``, ``template_report``; ``merge_text`` (the
+  same rule for a plain text: a subject, a description);
 - ``emails``: a letter as an email body (``email_body``), converted with mammoth once per
   document, each contact's values filled into the converted text and HTML;
 - ``combined``: outputs of many letters (``write_zip``, ``write_combined``, ``safe_filename``);
@@ -32,6 +33,7 @@ from .core import (
     PreparedLetter,
     fields,
     forget_prepared,
+    merge_text,
     prepare,
     prepared,
     render,
@@ -61,6 +63,7 @@ __all__ = [
     "fields",
     "forget_prepared",
     "libreoffice",
+    "merge_text",
     "pdf_available",
     "prepare",
     "prepared",

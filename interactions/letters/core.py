@@ -30,7 +30,7 @@ from ._zip import (
     _raw_members,
     _stored,
 )
-from .catalogue import MERGE_FIELDS, clean_text
+from .catalogue import FIELD_MARK, MERGE_FIELDS, clean_text
 
 
 @dataclass
@@ -260,6 +260,22 @@ def render(document: bytes, values: Mapping[str, str]) -> bytes:
     A field without a value in ``values`` stays visible as «FieldName».
     """
     return prepared(document).render(values)
+
+
+def merge_text(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with each «FieldName» replaced by its value, as a letter's fields are:
+    names match without regard to case, values lose the characters XML forbids, and a
+    field without a value stays visible as «FieldName» (a subject or a description as
+    the contact will read it)."""
+    if "«" not in text:
+        return text
+    lookup = _Lookup(values)
+
+    def value(match) -> str:
+        found = lookup.get(match.group(1))
+        return match.group(0) if found is None else clean_text(str(found))
+
+    return FIELD_MARK.sub(value, text)
 
 
 def template_report(document: bytes) -> dict[str, list[str]]:

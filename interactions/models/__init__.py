@@ -21,6 +21,12 @@ from .single import (
     InteractionNoteQuerySet,
     draft_attachment_path,
 )
+from .summaries import (
+    CampaignContactSummary,
+    CampaignSegmentSummary,
+    InteractionDaySummary,
+    summarize,
+)
 from .templates import (
     InteractionGroup,
     InteractionTemplate,
@@ -30,9 +36,12 @@ from .templates import (
 
 __all__ = [
     "Campaign",
+    "CampaignContactSummary",
+    "CampaignSegmentSummary",
     "CampaignEntry",
     "CampaignEntryQuerySet",
     "CampaignStatus",
+    "InteractionDaySummary",
     "InteractionDraft",
     "InteractionGroup",
     "InteractionLogEntry",
@@ -50,5 +59,6 @@ __all__ = [
     "entry_attachment_path",
     "entry_document_path",
     "set_criteria_describer",
+    "summarize",
     "template_document_path",
 ]

@@ -4,7 +4,7 @@ from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from crm.choices import CorrespondenceType, blank_or
 
 from ..choices import DeliveryStatus, Evaluation, InformationFlow, InitiatedBy
 from .base import LedgerQuerySet, LedgerRecord
+from .summaries import CURRENT, summarize
 from .templates import InteractionGroup, InteractionTemplate
 
 #: Describes one criteria action of a logged segment's snapshot in the active language.
@@ -95,6 +96,33 @@ class InteractionLogEntryQuerySet(LedgerQuerySet):
 
     def active(self):
         return self.filter(canceled=False)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        keys = [entry.pk for entry in created if entry.pk is not None]
+        if keys:
+            summarize(self.model.objects.using(self.db).filter(pk__in=keys))
+        return created
+
+    def record_status(self, **values) -> int:
+        """As ``LedgerQuerySet.record_status``; a change of ``canceled`` or
+        ``attempt_failed`` first moves the entries' figures in the summaries (one
+        statement per summary over the entries that change, in the same transaction)."""
+        figures = {name: values[name] for name in ("canceled", "attempt_failed") if name in values}
+        if figures and not (set(values) - self.status_fields):
+            changing = Q()
+            for name, value in figures.items():
+                changing |= ~Q(**{name: value})
+            after = (
+                Value(0 if figures["canceled"] else 1) if "canceled" in figures else CURRENT[0],
+                Value(1 if figures["attempt_failed"] else 0)
+                if "attempt_failed" in figures
+                else CURRENT[1],
+            )
+            summarize(self.filter(changing), before=CURRENT, after=after, present=(1, 1))
+        return super().record_status(**values)
+
+    record_status.alters_data = True
 
 
 def entry_document_path(instance, filename):
@@ -268,6 +296,11 @@ class InteractionLogEntry(LedgerRecord):
 
     def __str__(self):
         return f"{self.entry_no} {self.contact_name} {self.description}".strip()
+
+    def save(self, **kwargs):
+        super().save(**kwargs)
+        # Inserted (LedgerRecord refuses anything else): its figures join the summaries.
+        summarize(type(self).objects.using(self._state.db).filter(pk=self.pk))
 
     def get_absolute_url(self):
         return reverse("interactions:entry-detail", args=[self.pk])

@@ -35,6 +35,7 @@ from .ledger import (
     delete_canceled_logged_segments,
     set_entries_canceled,
     set_logged_segment_canceled,
+    summarize_entries,
 )
 from .notes import add_interaction_note
 from .single import (
@@ -65,6 +66,7 @@ __all__ = [
     "save_interaction_template",
     "set_entries_canceled",
     "set_logged_segment_canceled",
+    "summarize_entries",
     "sync_campaign_entries",
     "template_statistics",
     "update_campaign",

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 import audit
 
 from ..exceptions import InteractionError
-from ..models import CampaignEntry, InteractionLogEntry, LoggedSegment
+from ..models import CampaignEntry, InteractionLogEntry, LoggedSegment, summarize
 from .campaigns import held_by, sync_campaign_entries
 
 __all__ = [
@@ -23,10 +23,20 @@ __all__ = [
     "delete_canceled_logged_segments",
     "set_entries_canceled",
     "set_logged_segment_canceled",
+    "summarize_entries",
 ]
 
 #: How many entry numbers an error lists before it says "and N more".
 LISTED_ENTRIES = 10
+
+
+def summarize_entries(entries: LoggedSegment | models.QuerySet) -> None:
+    """Add newly inserted interaction log entries (a logged segment's, or a queryset) to
+    the ledger's summaries, set-based: for writers that insert with ``INSERT ... SELECT``,
+    which bypasses ``save`` and ``bulk_create``. Call it once, in the same transaction."""
+    if isinstance(entries, LoggedSegment):
+        entries = InteractionLogEntry.objects.filter(logged_segment=entries)
+    summarize(entries)
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from ..attachments import attachment_problems
 from ..choices import DeliveryStatus, Evaluation, InformationFlow, InitiatedBy
 from ..delivery import letter_values
 from ..exceptions import InteractionError
-from ..merge import merge_data
+from ..merge import kept_values, merge_data
 from ..models import Campaign, InteractionLogEntry, InteractionTemplate
 from ..tasks import deliver_entry
 from .campaigns import single_campaign_entry
@@ -313,6 +313,12 @@ def log_interaction(
     aliases = {f"_entry_{name}": expression for name, expression in columns.items()}
     row = rows.annotate(**aliases).values(*aliases).get()
     entry = InteractionLogEntry(**{_attname(name): row[f"_entry_{name}"] for name in columns})
+    # The entry keeps the merge data its letter can use, as a logged segment's entries do.
+    entry.merge_data = kept_values(
+        entry.merge_data,
+        entry.document.name,
+        delivered=entry.delivery_status == DeliveryStatus.PENDING,
+    )
     if entry.campaign_id is not None:
         entry.campaign_entry = single_campaign_entry(
             campaign_id=entry.campaign_id, description=entry.description, date=entry.date, user=user

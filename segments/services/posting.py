@@ -3,9 +3,9 @@
 Logging is posting a worksheet into a journal: check every line first and report every
 problem at once; then, in one transaction, write the logged segment, one campaign entry per
 campaign its lines carry (SPEC 8), one interaction log entry per line with one
-``INSERT ... SELECT`` (effective values and merge data computed by the database), and
-delete the segment. The number of queries does not depend on the
-number of lines.
+``INSERT ... SELECT`` (effective values and merge data computed by the database; the merge
+data only what the entry's letter can use), and delete the segment. The number of queries
+does not depend on the number of lines.
 """
 
 from dataclasses import dataclass, field
@@ -25,11 +25,12 @@ from interactions.models import (
     InteractionTemplate,
     LoggedSegment,
 )
+from interactions.services import summarize_entries
 
 from ..effective import annotate_campaign_values
 from ..exceptions import LoggingError
 from ..locks import already_logged, ensure_free, select_segment
-from ..merge import merge_values
+from ..merge import snapshot_values
 from ..models import (
     FOLLOW_UP_DESCRIPTION,
     CriteriaAction,
@@ -318,7 +319,10 @@ def log_segment(
         # The unique segment number is the last guard against a concurrent second log.
         raise already_logged(locked.no) from None
     campaign_entries = _create_campaign_entries(locked, logged, user=user)
-    lines = merge_values(SegmentLine.objects.filter(segment=locked).with_effective_values())
+    # Each entry keeps the merge data its letter can use (interactions.merge.snapshot).
+    lines = snapshot_values(
+        SegmentLine.objects.filter(segment=locked).with_effective_values(), locked, deliver=deliver
+    )
     # Kept in line order, so that entry numbers follow line numbers.
     entries = insert_select(
         InteractionLogEntry,
@@ -328,6 +332,7 @@ def log_segment(
         ),
         keep_order=True,
     )
+    summarize_entries(logged)  # the statistics' summaries, in this transaction
     # One row for the whole log, however many lines: the entries are the ledger's own record.
     audit.record(user, audit.Action.SEGMENT_LOGGED, logged, segment=locked.no, entries=entries)
     delete_segment_rows(locked)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from crm.choices import CorrespondenceType
 from interactions.choices import Evaluation, InformationFlow, InitiatedBy
+from interactions.letters import merge_text
 
 from ..models import SegmentLine
 
@@ -54,6 +55,9 @@ def _label(choices, value):
         return value
 
 
+#: Line fields shown merged for the line's contact («CompanyName» replaced by its value).
+MERGED = frozenset({"description", "subject"})
+
 #: Stands for the field in a reversed URL; replaced per cell, so that a row reverses its
 #: edit and reset URLs once rather than once per cell (a page has hundreds of cells).
 FIELD_SLOT = "field-slot"
@@ -65,24 +69,34 @@ def worksheet_row(context, line, fields):
 
     The cells' HTML is built here rather than in the template: a worksheet page has
     hundreds of cells, and the template engine would make the page several times slower.
+    Subjects and descriptions are shown merged with the line's ``merge_data`` (read with
+    the lines, ``selectors.worksheet_lines(merged=True)``): as the contact will read them.
     """
     args = [line.segment_id, line.pk]
     edit = reverse("segments:line-edit", args=[*args, FIELD_SLOT])
     reset = reverse("segments:line-reset", args=[*args, FIELD_SLOT])
     can_change = context.get("can_change", False)
     csrf_token = str(context.get("csrf_token", ""))
-    labels = {
-        "edit": _("Edit"),
-        "reset": _("Reset to default"),
-        "overridden": _("Overridden on this line"),
-    }
+    labels = context.get("_worksheet_labels")
+    if labels is None:
+        # Once per page, not per row: the context outlives the rows of one render.
+        labels = {
+            "reset": _("Reset to the header value"),
+            "edit": _("Edit %(field)s"),
+            "fields": {name: field_label(name) for name in EFFECTIVE},
+        }
+        context.dicts[0]["_worksheet_labels"] = labels
+    merge_data = getattr(line, "merge_data", None)
     cells = []
     for name in fields:
         annotation, choices = EFFECTIVE[name]
         own = getattr(line, SegmentLine._meta.get_field(name).attname)
+        value = _label(choices, getattr(line, annotation, None))
+        if name in MERGED and value and merge_data:
+            value = merge_text(value, merge_data)
         cell = {
             "field": name,
-            "value": _label(choices, getattr(line, annotation, None)),
+            "value": value,
             "overridden": own not in (None, ""),
             "edit_url": edit.replace(FIELD_SLOT, name),
             "reset_url": reset.replace(FIELD_SLOT, name),
@@ -98,32 +112,36 @@ def worksheet_row(context, line, fields):
 
 
 def _cell_html(cell: dict, labels: dict, can_change: bool, csrf_token: str):
-    value = cell["value"]
-    parts = [format_html('<span class="value">{}</span>', "" if value is None else value)]
-    if can_change:
-        parts.append(
-            format_html(
-                '<a class="edit link-secondary text-decoration-none" href="{url}" '
-                'hx-get="{url}" hx-target="closest tr" hx-swap="outerHTML" title="{label}" '
-                'aria-label="{label}">\u270e</a>',
-                url=cell["edit_url"],
-                label=labels["edit"],
-            )
+    """A cell: its value (cut with an ellipsis when long, whole in its title); with the
+    change permission the value is the cell's edit link, and an overridden value has a
+    reset button (back to the header value)."""
+    value = "" if cell["value"] is None else str(cell["value"])
+    if not can_change:
+        return format_html('<span class="value" title="{0}">{0}</span>', value)
+    label = labels["fields"][cell["field"]]
+    html = format_html(
+        '<a class="edit cell-edit" href="{url}" hx-get="{url}" hx-target="closest tr" '
+        'hx-swap="outerHTML" title="{value}" aria-label="{edit}"><span class="value">'
+        "{value}</span></a>",
+        url=cell["edit_url"],
+        value=value,
+        edit=f"{labels['edit'] % {'field': label}}: {value}"
+        if value
+        else labels["edit"] % {"field": label},
+    )
+    if cell["overridden"]:
+        html += format_html(
+            '<form method="post" action="{url}" class="d-inline" hx-post="{url}" '
+            'hx-target="closest tr" hx-swap="outerHTML">'
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+            '<button type="submit" class="btn btn-link btn-sm p-0 ms-1 reset" '
+            'title="{label}" aria-label="{label}: {field}">\u21ba</button></form>',
+            url=cell["reset_url"],
+            token=csrf_token,
+            label=labels["reset"],
+            field=label,
         )
-        if cell["overridden"]:
-            parts.append(
-                format_html(
-                    '<form method="post" action="{url}" class="d-inline" hx-post="{url}" '
-                    'hx-target="closest tr" hx-swap="outerHTML">'
-                    '<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
-                    '<button type="submit" class="btn btn-link btn-sm p-0 reset" '
-                    'title="{label}" aria-label="{label}">\u21ba</button></form>',
-                    url=cell["reset_url"],
-                    token=csrf_token,
-                    label=labels["reset"],
-                )
-            )
-    return mark_safe("".join(parts))  # every part is escaped by format_html
+    return mark_safe(html)  # every part is escaped by format_html
 
 
 @register.filter

@@ -68,6 +68,35 @@ def logged(world, manager):
     return services.log_segment(segment, user=manager)
 
 
+def test_has_letter_says_whether_the_entry_was_merged_from_a_document(staff_api, world, manager):
+    """Not whether it kept merge data: a letter without merge fields keeps none, and an
+    entry without a letter keeps none either (docs/merge-data.md)."""
+    version = InteractionTemplateLanguage.objects.create(template=world["template"], language="en")
+    version.document.save("plain.docx", ContentFile(letters.build_document(["Hello"])))
+    with_letter = services.create_segment(
+        user=manager,
+        description="Plain letter",
+        interaction_template=world["template"],
+        salesperson=world["salesperson"],
+    )
+    services.add_contacts(with_letter, criteria=NORWAY, user=manager)
+    entry = services.log_segment(with_letter, user=manager).entries.first()
+    body = staff_api.get(f"/api/v1/entries/{entry.pk}/").json()
+    assert body["merge_data"] == {} and body["has_letter"] is True
+    version.document = ""
+    version.save()
+    without = services.create_segment(
+        user=manager,
+        description="No letter",
+        interaction_template=world["template"],
+        salesperson=world["salesperson"],
+    )
+    services.add_contacts(without, criteria=NORWAY, user=manager)
+    entry = services.log_segment(without, user=manager).entries.first()
+    body = staff_api.get(f"/api/v1/entries/{entry.pk}/").json()
+    assert body["merge_data"] == {} and body["has_letter"] is False
+
+
 def test_roles_on_the_ledger(anonymous, nobody, staff_api, logged):
     entry = logged.entries.first()
     for path in (

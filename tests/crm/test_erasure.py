@@ -87,9 +87,8 @@ def person():
 
 
 def personal_document(text: str) -> SimpleUploadedFile:
-    return SimpleUploadedFile(
-        "mine.docx", letters.build_document([text, "«ContactName»"]), content_type="x"
-    )
+    paragraphs = [text, "«ContactName» «Email»", "«ContactNo» «SegmentNo»"]
+    return SimpleUploadedFile("mine.docx", letters.build_document(paragraphs), content_type="x")
 
 
 def segment_with(contact, template, admin, *others):
@@ -215,10 +214,28 @@ def test_erasure_leaves_no_personal_value_anywhere_and_statistics_unchanged(
     assert entries.count() == 2
     assert set(entries.values_list("contact_name", "document", "attachment")) == {("", "", "")}
     assert {e.date for e in entries} == {datetime.date(2026, 11, 2), datetime.date.today()}
+    # The values its personalised letter used: the personal ones blanked, what is not
+    # personal stays, and no field is added.
     merge_data = entries.get(logged_segment__isnull=False).merge_data
-    assert merge_data["ContactName"] == merge_data["Email"] == ""
-    assert merge_data["ContactNo"] == person.no
-    assert merge_data["SegmentNo"]  # what is not personal stays
+    assert merge_data == {
+        "ContactName": "",
+        "Email": "",
+        "ContactNo": person.no,
+        "SegmentNo": merge_data["SegmentNo"],
+    }
+    assert merge_data["SegmentNo"]
+    # The single interaction's letter is the template's: its personal values, all blanked.
+    single = entries.get(logged_segment__isnull=True).merge_data
+    assert set(single) == {
+        "ContactName",
+        "MailingAddress",
+        "Email",
+        "Phone",
+        "MobilePhone",
+        "FormalSalutation",
+        "PersonalNote",
+    }
+    assert set(single.values()) == {""}
     # Everyone else's history is untouched.
     assert (
         list(

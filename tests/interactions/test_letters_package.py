@@ -124,3 +124,15 @@ def test_two_threads_sharing_the_cache_get_their_own_letters(monkeypatch):
     assert not any(thread.is_alive() for thread in threads)
     assert wrong == []
     assert len(cache._letters) <= 2
+
+
+def test_merge_text_fills_fields_as_a_letter_does():
+    """A subject or description as the contact reads it: the letters' rule on plain text
+    (issue 17: the worksheet shows subjects merged)."""
+    values = {"CompanyName": "Fjord\x01 AS", "ContactName": "", "City": "Bergen"}
+    assert letters.merge_text("Offer for «CompanyName» in «city»", values) == (
+        "Offer for Fjord AS in Bergen"
+    )
+    # An empty value is empty; a field without a value stays visible, as in a letter.
+    assert letters.merge_text("Hi «ContactName»! «Unknown»", values) == "Hi ! «Unknown»"
+    assert letters.merge_text("No fields", values) == "No fields"

@@ -5,13 +5,14 @@ import io
 import zipfile
 from decimal import Decimal
 
+import docx
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crm.choices import CorrespondenceType
-from interactions import letters, services
+from interactions import delivery, letters, services
 from interactions.choices import DeliveryStatus, Evaluation
 from interactions.exceptions import InteractionError
 from interactions.models import (
@@ -105,8 +106,8 @@ def test_log_interaction_takes_blank_values_from_the_template_and_defaults():
     assert entry.salesperson == own
     assert entry.created_by == user
     assert entry.canceled is False
-    assert entry.merge_data["ContactName"] == contact.name
-    assert entry.merge_data["SalespersonName"] == own.name
+    # No letter: nothing to render again, so no merge data is kept.
+    assert entry.merge_data == {}
 
 
 def test_log_interaction_uses_the_contacts_salesperson_when_the_user_has_none():
@@ -343,6 +344,33 @@ def test_deliver_sends_an_email_entry_with_its_merged_letter(django_capture_on_c
     assert mail.outbox[0].subject == "Offer"
     assert "Dear Ingrid Aune," in mail.outbox[0].body
     assert "As agreed" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("deliver", [False, True])
+def test_the_entry_keeps_only_the_merge_data_its_letter_and_email_use(deliver):
+    """As a logged segment's entries (tests/segments/test_logging_snapshot.py): the fields
+    of its document, and when its email is delivered the recipient and reply-to address."""
+    template = InteractionTemplateFactory(correspondence_type="email")
+    InteractionTemplateLanguageFactory(
+        template=template,
+        language="en",
+        document=ContentFile(
+            letters.build_document(["Dear «contactname», «EntryNo»", "«City»"]), name="en.docx"
+        ),
+    )
+    user = UserFactory()
+    SalespersonFactory(user=user, email="kari@example.com")
+    contact = ContactFactory(name="Ingrid Aune", email="ingrid@example.com", city="Bergen")
+
+    entry = services.log_interaction(contact, template=template, user=user, deliver=deliver)
+
+    entry.refresh_from_db()
+    expected = {"ContactName": "Ingrid Aune", "City": "Bergen"}
+    if deliver:
+        expected.update(Email="ingrid@example.com", SalespersonEmail="kari@example.com")
+    assert entry.merge_data == expected
+    letter = docx.Document(io.BytesIO(delivery.entry_letter(entry)))
+    assert [p.text for p in letter.paragraphs] == [f"Dear Ingrid Aune, {entry.pk}", "Bergen"]
 
 
 def test_a_draft_needs_only_contact_template_and_creator_and_logs_into_one_entry():

@@ -204,13 +204,28 @@ def test_segment_page_shows_effective_values_and_marks_overrides(staff_client, s
 
 
 def test_segment_page_query_count_is_flat_and_at_most_15(staff_client, staff):
-    segment = built_segment(staff, lines=10)
+    """10 or 200 lines on the page, every column shown, subjects merged for each contact
+    (issue 17): the same queries, the user's columns one of them."""
+    from crm import services as crm_services
+    from segments.views.base import WORKSHEET_COLUMNS, WORKSHEET_TABLE
+
+    segment = built_segment(staff, lines=10, subject="News for «CompanyName»")
+    crm_services.save_columns(
+        staff, table=WORKSHEET_TABLE, columns=WORKSHEET_COLUMNS, offered=WORKSHEET_COLUMNS
+    )
     MailingGroupFactory()
-    few = queries_for(staff_client, segment.get_absolute_url())
+    url = f"{segment.get_absolute_url()}?per_page=250"
+    staff_client.get(url)  # the session remembers the page size (written once)
+    few = queries_for(staff_client, url)
     contacts(190, country="SE")
     services.add_contacts(segment, criteria={"contact": {"country": ["SE"]}}, user=staff)
+    SegmentLine.objects.filter(segment=segment).update(description="Hello «City»", cost=1)
     assert segment.lines.count() == 200
-    many = queries_for(staff_client, segment.get_absolute_url())
+    response = staff_client.get(url)
+    assert len(response.context["lines"]) == 200
+    assert response.content.decode().count('data-field="campaign_response"') == 200
+    assert "«" not in response.content.decode().split('id="lines"')[1]
+    many = queries_for(staff_client, url)
     assert few == many
     assert many <= 15
 
