@@ -33,8 +33,10 @@ __all__ = [
 ]
 
 #: The order new lines get their numbers in: company name, company no., companies
-#: before persons ("company" < "person"), name; the pk makes it total.
-LINE_ORDER = ("company_name", "company__no", "type", "name", "pk")
+#: before persons ("company" < "person"), name; the pk makes it total. The contact
+#: stores the first four as one indexed key (crm.models.sorting), so the order needs
+#: neither the company's row nor a four-column text sort.
+LINE_ORDER = ("segment_sort_key", "pk")
 
 
 def action_options(action: str, given: Mapping[str, Any]) -> dict[str, bool]:

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from crm.models import Contact
+from crm.models import Contact, segment_sort_key
 from crm.numbering import reserve_numbers
 
 from .data import BATCH, SEED
@@ -92,9 +92,14 @@ def _insert_families(families, size: int) -> int:
     links = {name: [] for name in M2M}
     for company, company_groups, people in families:
         company_id = next_id
+        company_no = None
         for values, groups in [(company, company_groups), *people]:
             row = {**defaults, **values, **stamp, "id": next_id, "company_id": company_id}
             row["no"] = next(numbers)
+            company_no = company_no or row["no"]  # the family's company comes first
+            row["segment_sort_key"] = segment_sort_key(
+                row["company_name"], company_no, row["type"], row["name"]
+            )
             rows.append(tuple(row[column] for column in columns))
             for name, pks in groups.items():
                 links[name] += [(next_id, pk) for pk in pks]

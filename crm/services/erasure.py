@@ -15,12 +15,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 import audit
 
 from ..choices import ContactType
-from ..models import Contact, ErasureRecord
+from ..models import Contact, ErasureRecord, refresh_segment_sort_keys
 
 __all__ = ["ERASURE_SCRUBBERS", "Erasure", "ErasureError", "erase_contact", "erased_name"]
 
@@ -113,6 +114,8 @@ def erase_contact(contact: Contact, *, user, reason: str) -> ErasureRecord:
             .update(company_name=name)
         )
         Contact.objects.filter(pk=locked.pk).update(company_name=name)
+    # The new name moves the contact (and a company's persons) in the segment line order.
+    refresh_segment_sort_keys(Contact.objects.filter(Q(pk=locked.pk) | Q(company=locked.pk)))
     # The admin's history keeps a text copy of the contact's name.
     erasure.counts["admin_log_entries"] = LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Contact), object_id=str(locked.pk)

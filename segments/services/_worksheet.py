@@ -19,6 +19,8 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
+from crm.models import Contact, refresh_segment_sort_keys
+
 from ..criteria import describe
 from ..locks import ensure_free, select_segment
 from ..models import (
@@ -110,20 +112,31 @@ def record(
 
 
 def append(segment: Segment, state: State, rows: QuerySet, contact: str, order, action) -> int:
-    """Append one line per row of ``rows``, numbered in ``order`` after the last line."""
+    """Append one line per row of ``rows``, numbered in ``order`` after the last line.
+
+    The lines are numbered in ``order`` but inserted in contact order: the line table
+    has three indexes led by the contact and one by the line number, so the contact ones
+    are then filled page by page in their own order instead of at random places (on
+    SQLite at 1,000,000 contacts this halves the insert).
+    """
+    # A contact written around Contact.save (bulk_create, raw SQL) has no sort key yet:
+    # give it one first, so it is numbered where the product's order puts it. One UPDATE
+    # through the key's index, which finds nothing when every writer kept the key.
+    refresh_segment_sort_keys(Contact._base_manager.filter(segment_sort_key=""))
     line_no = ExpressionWrapper(
         Window(RowNumber(), order_by=order) * Value(LINE_NO_STEP) + Value(state.last_line_no),
         output_field=BigIntegerField(),
     )
     return insert_select(
         SegmentLine,
-        rows,
+        rows.order_by(contact),
         {
             "segment": Value(segment.pk),
             "line_no": line_no,
             "contact": contact,
             "added_by": Value(action.pk),
         },
+        keep_order=True,
     )
 
 

@@ -70,7 +70,7 @@ def test_the_readmes_screenshots_show_the_demo(
     search.press("Enter")
     expect(dialog.locator("#preview-count")).to_contain_text("+", timeout=30_000)
     page.screenshot(path=screenshot_dir / "criteria-dialog.png")
-    page.keyboard.press("Escape")
+    page.locator("#dialog .btn-close").click()
     expect(dialog).to_be_hidden()
 
     page.locator("#log-button").click()
@@ -78,7 +78,7 @@ def test_the_readmes_screenshots_show_the_demo(
         f"{segment.lines.count()} lines"
     )
     page.screenshot(path=screenshot_dir / "log-confirmation.png")
-    page.keyboard.press("Escape")
+    page.locator("#dialog .btn-close").click()
 
     campaign = Campaign.objects.order_by("no").last()
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/")
