@@ -7,7 +7,6 @@ The page's Content Security Policy forbids injected scripts, so this test's brow
 context bypasses it; every other browser test keeps it (tests/browser/conftest.py).
 """
 
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -86,7 +85,6 @@ def test_every_crawled_page_passes_axe_in_both_languages(
             page = context.new_page()
             try:
                 for url in urls:
-                    started = time.monotonic()
                     page.goto(live_server.url + url, wait_until="load")
                     page.add_script_tag(path=str(AXE))
                     for violation in page.evaluate(RUN_AXE):
@@ -94,9 +92,7 @@ def test_every_crawled_page_passes_axe_in_both_languages(
                             f"{role} {language} {url}: {violation['impact']} {violation['id']}"
                             f" ({violation['help']}) at {', '.join(violation['targets'])}"
                         )
-                        print(found[-1], flush=True)
                     checked += 1
-                    print(f"{time.monotonic() - started:.1f}s {role} {language} {url}", flush=True)
             finally:
                 context.close()
     assert checked == 2 * sum(len(urls) for urls in pages.values())
