@@ -6,7 +6,8 @@
 //   ARIA does not allow: the icon gets role="img", whose name aria-label may be;
 // - a file input Django wraps in a <fieldset> is named by the legend, which is no label;
 // - a tabular inline's "Delete?" checkboxes are named only by their column's header;
-// - a tabular inline wider than the page scrolls, so its box takes keyboard focus.
+// - a tabular inline wider than the page scrolls, so its box takes keyboard focus;
+// - the calendar's "Today" link is named in English on every page (see below).
 "use strict";
 
 (function () {
@@ -26,6 +27,10 @@
         label.id = label.id || `${select.id}-label`;
         const own = (box.getAttribute("aria-labelledby") || "").replace(label.id, "").trim();
         box.setAttribute("aria-labelledby", `${label.id} ${own}`.trim());
+        const shown = box.querySelector(".select2-selection__rendered[role=textbox]");
+        if (shown) {
+          shown.setAttribute("aria-labelledby", label.id);
+        }
       }
     });
     root.querySelectorAll("span.help-tooltip[aria-label]:not([role])").forEach((icon) => {
@@ -38,6 +43,16 @@
           input.setAttribute("aria-label", name);
         }
       });
+    });
+    // The calendar's "Today" link: Django names it "Today (date)" in English whatever the
+    // page's language; its name starts with the words it shows.
+    root.querySelectorAll(".datetimeshortcuts a[aria-label]").forEach((link) => {
+      const shown = link.textContent.trim();
+      const name = link.getAttribute("aria-label");
+      if (shown && !name.includes(shown)) {
+        const date = name.match(/\(.*\)/);
+        link.setAttribute("aria-label", date ? `${shown} ${date[0]}` : shown);
+      }
     });
     root.querySelectorAll(".tabular td.delete input[type=checkbox]").forEach((box) => {
       const header = box.closest("table").querySelectorAll("thead th")[box.closest("td").cellIndex];
