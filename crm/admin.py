@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from .admin_inlines import LabelledTabularInline
 from .choices import country_choices, country_name
 from .forms import ContactImportForm
 from .models import (
@@ -67,7 +68,7 @@ for model in (Territory, MailingGroup, IndustryGroup, JobResponsibility, Busines
     admin.site.register(model, CodedAdmin)
 
 
-class SalutationFormulaInline(admin.TabularInline):
+class SalutationFormulaInline(LabelledTabularInline):
     model = SalutationFormula
     extra = 1
 

@@ -5,6 +5,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin_inlines import LabelledTabularInline
+
 from . import services
 from .forms import CheckedDocumentForm
 from .models import (
@@ -30,7 +32,7 @@ class InteractionGroupAdmin(admin.ModelAdmin):
     search_fields = ["code", "description"]
 
 
-class InteractionTemplateLanguageInline(admin.TabularInline):
+class InteractionTemplateLanguageInline(LabelledTabularInline):
     model = InteractionTemplateLanguage
     form = CheckedDocumentForm
     extra = 1

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from crm.admin_inlines import LabelledTabularInline
 from interactions.forms import CheckedDocumentForm
 
 from . import services
@@ -84,14 +85,14 @@ def described(action) -> str:
     return describe_action(action)
 
 
-class SegmentLanguageInline(admin.TabularInline):
+class SegmentLanguageInline(LabelledTabularInline):
     model = SegmentLanguage
     form = SegmentFreeForm
     extra = 0
     fields = ["language", "subject", "document"]
 
 
-class SegmentLineInline(admin.TabularInline):
+class SegmentLineInline(LabelledTabularInline):
     """The lines, view-only: the segment's worksheet edits them through the services."""
 
     model = SegmentLine
@@ -107,7 +108,7 @@ class SegmentLineInline(admin.TabularInline):
         return False
 
 
-class CriteriaActionInline(admin.TabularInline):
+class CriteriaActionInline(LabelledTabularInline):
     model = CriteriaAction
     extra = 0
     fields = ["seq", "action", described, "added", "removed", "created_by", "created_at"]
@@ -224,6 +225,17 @@ class SegmentLanguageAdmin(admin.ModelAdmin):
                 services.delete_segment_language(version, user=request.user)
 
 
+class LanguageListFilter(admin.AllValuesFieldListFilter):
+    """The line's language values, the blank one shown as "(none)" rather than as an
+    empty, nameless link."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if not str(choice["display"]).strip():
+                choice = {**choice, "display": _("(none)")}
+            yield choice
+
+
 @admin.register(SegmentLine)
 class SegmentLineAdmin(ReadOnlyAdmin):
     list_display = [
@@ -237,7 +249,7 @@ class SegmentLineAdmin(ReadOnlyAdmin):
         "cost",
         "evaluation",
     ]
-    list_filter = ["correspondence_type", "language", "evaluation"]
+    list_filter = ["correspondence_type", ("language", LanguageListFilter), "evaluation"]
     list_select_related = ["segment", "contact", "interaction_template"]
     search_fields = ["segment__no", "contact__no", "contact__name"]
     raw_id_fields = ["segment", "contact", "added_by", "interaction_template", "salesperson"]
@@ -269,7 +281,7 @@ class RemovedLineAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-class SavedCriteriaActionInline(admin.TabularInline):
+class SavedCriteriaActionInline(LabelledTabularInline):
     model = SavedCriteriaAction
     extra = 0
     fields = [

@@ -80,17 +80,17 @@ def test_the_segment_list_marks_the_applied_sort_with_the_shared_header(admin_cl
     url = reverse("segments:segment-list")
     # No ?sort=: the list is by number, newest first, and the header says so.
     page = lxml.html.fromstring(admin_client_.get(url).content.decode())
-    marked = page.xpath("//th/a[@aria-sort]")
+    marked = page.xpath("//th[@aria-sort]")
     assert [(a.text_content().strip(), a.get("aria-sort")) for a in marked] == [
         ("No. ▼", "descending")
     ]
-    assert marked[0].get("href") == "?sort=no"
+    assert marked[0].xpath("a")[0].get("href") == "?sort=no"
     page = lxml.html.fromstring(admin_client_.get(url, {"sort": "lines"}).content.decode())
-    marked = page.xpath("//th/a[@aria-sort]")
+    marked = page.xpath("//th[@aria-sort]")
     assert [(a.text_content().strip(), a.get("aria-sort")) for a in marked] == [
         ("Lines ▲", "ascending")
     ]
-    assert marked[0].get("href") == "?sort=-lines"
+    assert marked[0].xpath("a")[0].get("href") == "?sort=-lines"
 
 
 def test_the_segment_pages_dialog_buttons_come_from_one_include(admin_client_, admin_user):

@@ -20,7 +20,14 @@
       // After a pick the search starts afresh for the next value; the list stays open.
       clearAfterSelect: true,
     };
+    var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
     var control = new window.TomSelect(select, options);
+    // Tom Select points the field's <label> at its search box; the hidden original
+    // <select> keeps the same name for assistive technology (axe-core: select-name).
+    if (label) {
+      label.id = label.id || select.id + "-label";
+      select.setAttribute("aria-labelledby", label.id);
+    }
     // The search box is not a filter: its typing must not trigger the live preview (the
     // form's keyup trigger); picking a value fires the select's own change event.
     control.control_input.addEventListener("keyup", function (event) {
