@@ -26,6 +26,7 @@ from .models import (
     Salutation,
     SalutationFormula,
     Territory,
+    UserPreferences,
     next_code,
 )
 from .resources import ContactResource
@@ -303,4 +304,21 @@ class ConsentEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UserPreferences)
+class UserPreferencesAdmin(admin.ModelAdmin):
+    """Read-only: each user sets their own on "My settings" and the worksheet's column
+    chooser (``services.set_time_zone``, ``services.save_columns``)."""
+
+    list_display = ["user", "time_zone"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "time_zone", "columns"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -4,6 +4,7 @@ import datetime
 
 from crm import services as crm_services
 from crm.models import CompanyInformation, ErasureRecord, NumberSeries
+from crm.services.time_zones import set_time_zone
 from interactions.models import (
     Campaign,
     CampaignContactSummary,
@@ -134,5 +135,6 @@ def one_of_everything(user) -> dict:
         InteractionDaySummary.objects.first(),
         CampaignContactSummary.objects.first(),
         CampaignSegmentSummary.objects.first(),
+        set_time_zone(user, time_zone="Europe/Oslo"),
     ]
     return {type(obj): obj for obj in objects}

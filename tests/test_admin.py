@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from crm.models import CompanyInformation, ConsentEvent, ErasureRecord
+from crm.models import CompanyInformation, ConsentEvent, ErasureRecord, UserPreferences
 from interactions.models import (
     Campaign,
     CampaignContactSummary,
@@ -39,6 +39,7 @@ READ_ONLY = LEDGER | {
     RemovedLine,
     ConsentEvent,
     ErasureRecord,  # written by crm.services.erase_contact only
+    UserPreferences,  # each user's own, from "My settings" and the column chooser
 }
 APPS = {"crm", "interactions", "segments"}
 
