@@ -62,6 +62,7 @@ __all__ = [
     "effective_salesperson_value",
     "effective_template_value",
     "inherited_number",
+    "plain_values",
     "single_sources",
 ]
 
@@ -317,16 +318,12 @@ def _header_subject(sources: Sources):
     )
 
 
-def annotate_effective_values(queryset, sources: Sources):
-    """Annotate rows with ``effective_<field>`` for every value of SPEC 4.2.
-
-    ``effective_template``, ``effective_group`` and ``effective_salesperson`` are ids. The
-    rows also get the ``_salutation_formula`` alias the merge expressions read.
-    """
+def plain_values(sources: Sources) -> dict:
+    """The effective values that do not depend on the language (every one but the subject,
+    the document and the language itself): what the checks before logging read, without
+    the per-language joins."""
     contact = sources.contact
-    # The templates' versions in the contact's language, if any.
-    queryset = sources.alias_versions(queryset, f"{contact}language")
-    queryset = queryset.annotate(
+    return dict(
         effective_template=_coalesce(
             sources.line("interaction_template_id"),
             sources.header("interaction_template_id"),
@@ -344,7 +341,6 @@ def annotate_effective_values(queryset, sources: Sources):
             output_field=models.BigIntegerField(),
         ),
         effective_correspondence_type=effective_correspondence_type(sources),
-        effective_language=_language(sources),
         effective_cost=inherited_number(sources, "cost", "unit_cost", "unit_cost", COST),
         effective_duration=inherited_number(
             sources, "duration", "unit_duration", "unit_duration", DURATION
@@ -357,6 +353,23 @@ def annotate_effective_values(queryset, sources: Sources):
         ),
         **campaign_values(sources),
     )
+
+
+def annotate_effective_values(queryset, sources: Sources):
+    """Annotate rows with ``effective_<field>`` for every value of SPEC 4.2.
+
+    ``effective_template``, ``effective_group`` and ``effective_salesperson`` are ids. The
+    rows also get the ``_salutation_formula`` alias the merge expressions read.
+    """
+    contact = sources.contact
+    # The templates' versions in the contact's language, if any.
+    queryset = sources.alias_versions(queryset, f"{contact}language")
+    values = {}
+    for name, expression in plain_values(sources).items():
+        values[name] = expression
+        if name == "effective_correspondence_type":
+            values["effective_language"] = _language(sources)
+    queryset = queryset.annotate(**values)
     # order_by() drops the models' default ordering, which would join the parent tables.
     template_default_language = InteractionTemplateLanguage.objects.filter(
         template_id=OuterRef("effective_template"),

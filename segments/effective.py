@@ -25,6 +25,7 @@ __all__ = [
     "inherited_number",
     "new_line_correspondence_type",
     "overridden_sources",
+    "plain_values",
 ]
 
 #: Where each version of ``Sources.version`` is joined from a line.
@@ -153,6 +154,11 @@ def annotate_effective_values(queryset, sources: Sources = LINE_SOURCES):
     """Annotate segment lines with ``effective_<field>`` for every value of SPEC 4.2
     (``sources``: ``overridden_sources`` of the lines, where known)."""
     return effective.annotate_effective_values(queryset, sources)
+
+
+def plain_values(sources: Sources = LINE_SOURCES) -> dict:
+    """Effective value name -> expression, for the values that need no language."""
+    return effective.plain_values(sources)
 
 
 def annotate_campaign_values(queryset, sources: Sources = LINE_SOURCES):

@@ -27,7 +27,12 @@ from interactions.models import (
 )
 from interactions.services import summarize_entries
 
-from ..effective import annotate_campaign_values, annotate_effective_values, overridden_sources
+from ..effective import (
+    annotate_campaign_values,
+    annotate_effective_values,
+    overridden_sources,
+    plain_values,
+)
 from ..exceptions import LoggingError
 from ..locks import already_logged, ensure_free, select_segment
 from ..merge import snapshot_values
@@ -170,7 +175,13 @@ def segment_problems(
         problems.append(LoggingProblem("no_lines", _("it has no lines")))
         return problems
     conditions = _line_conditions(deliver=deliver)
-    effective = annotate_effective_values(lines, sources or overridden_sources(lines))
+    sources = sources or overridden_sources(lines)
+    # Only delivery checks a value that depends on the language (the letter): without it,
+    # the lines are read without the per-language joins.
+    if deliver:
+        effective = annotate_effective_values(lines, sources)
+    else:
+        effective = lines.annotate(**plain_values(sources))
     counts = effective.aggregate(
         **{code: Count("pk", filter=condition) for code, condition in conditions.items()}
     )
