@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from crm.models import CompanyInformation
 from interactions import letters
 from segments import services
+from segments.exceptions import LoggingError
 from segments.merge import merge_values
 from segments.models import SegmentLine
 from tests.factories import (
@@ -151,3 +152,20 @@ def test_lines_that_override_keep_their_values_and_the_others_inherit(segment, u
     assert entries[3]["merge_data"]["SalespersonName"] == "Line seller"
     assert entries[0]["merge_data"]["SalespersonName"] == "Seller 1"
     assert '"segments_segmentline"."language"' in insert
+
+
+def test_the_checks_before_logging_join_no_version_unless_delivering(segment, user):
+    add(segment, 1)
+    add(segment, 2, language="nb")
+    with CaptureQueriesContext(connection) as queries:
+        services.validate_segment(segment)
+    checks = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "interactions_interactiontemplatelanguage" not in checks
+    assert "segments_segmentlanguage" not in checks
+    # Delivering checks each line's letter, which depends on its language.
+    SegmentLine.objects.filter(line_no=10000).update(correspondence_type="email")
+    segment.interaction_template.languages.update(document="")
+    with pytest.raises(LoggingError) as raised:
+        services.validate_segment(segment, deliver=True)
+    assert [problem.code for problem in raised.value.problems] == ["no_letter"]
+    assert raised.value.problems[0].line_nos == (10000, 20000)
