@@ -101,12 +101,18 @@ def _override(path: str) -> str:
     return f"{name}_id" if rest else name
 
 
-def overridden_sources(lines: QuerySet) -> Sources:
+#: Header fields ``overridden_sources`` reads from the segment row it is given.
+HEADER_LITERALS = ("interaction_template_id", "salesperson_id", "language")
+
+
+def overridden_sources(lines: QuerySet, segment=None) -> Sources:
     """``LINE_SOURCES`` for ``lines`` (one segment's, say), where an override no line of
     them sets is a NULL literal: the statement over them then neither computes nor joins
     what cannot change its result (``interactions.folded``); if no line names a template
-    of its own, every value comes from the header's. One aggregate query over the lines;
-    read in the transaction that then uses the sources (the segment locked)."""
+    of its own, every value comes from the header's. With their ``segment`` (the row
+    locked for logging), its template, salesperson and language are literals too, and its
+    copies per language are not joined when it has none. One aggregate query over the
+    lines (and one for the copies); read in the transaction that then uses the sources."""
     found = lines.order_by().aggregate(
         **{
             column: Count(
@@ -118,6 +124,21 @@ def overridden_sources(lines: QuerySet) -> Sources:
         }
     )
     unset = {column for column, count in found.items() if not count}
+    header = LINE_SOURCES.header
+    version = LINE_SOURCES.version
+    if segment is not None:
+
+        def header(path: str):
+            if path in HEADER_LITERALS:
+                return Value(getattr(segment, path), output_field=effective.output_field(path))
+            return LINE_SOURCES.header(path)
+
+        if not segment.languages.exists():
+
+            def version(owner: str, language: str, field: str):
+                if owner == effective.HEADER:
+                    return _nothing(field)
+                return LINE_SOURCES.version(owner, language, field)
 
     def line(path: str):
         return _nothing(path) if _override(path) in unset else F(path)
@@ -125,10 +146,10 @@ def overridden_sources(lines: QuerySet) -> Sources:
     return Sources(
         contact=LINE_SOURCES.contact,
         line=line,
-        header=LINE_SOURCES.header,
+        header=header,
         line_template=LINE_SOURCES.line_template,
         header_template=LINE_SOURCES.header_template,
-        version=LINE_SOURCES.version,
+        version=version,
         alias_versions=LINE_SOURCES.alias_versions,
     )
 

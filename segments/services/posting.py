@@ -320,7 +320,7 @@ def log_segment(
     ensure_free(locked)  # a background job on the segment (another log) locks it
     # The overrides the lines set, read once under the lock: the statements below compute
     # and join only those (an inherited value is computed once per line, not per use).
-    sources = overridden_sources(SegmentLine.objects.filter(segment=locked))
+    sources = overridden_sources(SegmentLine.objects.filter(segment=locked), locked)
     validate_segment(locked, deliver=deliver, sources=sources)
     if deliver:
         # Imported here: delivery belongs to the letters and is only needed on demand.

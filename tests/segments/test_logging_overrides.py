@@ -132,6 +132,11 @@ def test_overrides_no_line_sets_are_neither_computed_nor_joined(segment, user):
     for column in ("language", "interaction_template_id", "salesperson_id", "date"):
         assert f'"segments_segmentline"."{column}"' not in insert
     assert "'28 November 2026'" in insert and "'28. november 2026'" in insert
+    # Nor the header's language and salesperson, known from the segment's row, nor its
+    # copies per language: it has none.
+    assert '"segments_segment"."language"' not in insert
+    assert '"segments_segment"."salesperson_id"' not in insert
+    assert "segments_segmentlanguage" not in insert
 
 
 def test_lines_that_override_keep_their_values_and_the_others_inherit(segment, user):
