@@ -21,10 +21,35 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Expression, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, NullIf
-from django.db.models.lookups import Exact, IsNull
+from django.db.models import Expression, F, OuterRef, Q, Subquery, Value
 
+from .folded import (
+    and_ as _and,
+)
+from .folded import (
+    blank_to_null as _blank_to_null,
+)
+from .folded import (
+    case as _case,
+)
+from .folded import (
+    coalesce as _coalesce,
+)
+from .folded import (
+    equals as _equals,
+)
+from .folded import (
+    is_null as _is_null,
+)
+from .folded import (
+    is_set as _is_set,
+)
+from .folded import (
+    not_ as _not,
+)
+from .folded import (
+    or_ as _or,
+)
 from .merge import salutation_formula
 from .models import InteractionTemplateLanguage
 
@@ -37,6 +62,7 @@ __all__ = [
     "effective_salesperson_value",
     "effective_template_value",
     "inherited_number",
+    "plain_values",
     "single_sources",
 ]
 
@@ -116,32 +142,14 @@ class Sources:
     )
 
 
-def _blank_to_null(expression):
-    """``expression``, NULL when blank, so that Coalesce moves on to the next."""
-    return NullIf(expression, BLANK)
-
-
-def _is_set(expression) -> Q:
-    """``expression`` holds a value (neither NULL nor blank)."""
-    return Q(IsNull(_blank_to_null(expression), False))
-
-
-def _is_null(expression) -> Q:
-    return Q(IsNull(expression, True))
-
-
-def _equals(expression, other) -> Q:
-    return Q(Exact(expression, other))
-
-
-def _has_line_template(sources: Sources) -> Q:
-    return ~_is_null(sources.line("interaction_template_id"))
+def _has_line_template(sources: Sources) -> Q | bool:
+    return _not(_is_null(sources.line("interaction_template_id")))
 
 
 def effective_template_value(sources: Sources, field: str, output_field=None):
     """``field`` of the row's effective template: the line's template, else the header's."""
-    return Case(
-        When(_has_line_template(sources), then=sources.line_template(field)),
+    return _case(
+        (_has_line_template(sources), sources.line_template(field)),
         default=sources.header_template(field),
         output_field=output_field,
     )
@@ -149,11 +157,11 @@ def effective_template_value(sources: Sources, field: str, output_field=None):
 
 def effective_salesperson_value(sources: Sources, field: str, output_field=None):
     """``field`` of the effective salesperson: line, else header, else the contact's."""
-    return Case(
-        When(~_is_null(sources.line("salesperson_id")), then=sources.line(f"salesperson__{field}")),
-        When(
-            ~_is_null(sources.header("salesperson_id")),
-            then=sources.header(f"salesperson__{field}"),
+    return _case(
+        (_not(_is_null(sources.line("salesperson_id"))), sources.line(f"salesperson__{field}")),
+        (
+            _not(_is_null(sources.header("salesperson_id"))),
+            sources.header(f"salesperson__{field}"),
         ),
         default=F(f"{sources.contact}salesperson__{field}"),
         output_field=output_field,
@@ -162,14 +170,21 @@ def effective_salesperson_value(sources: Sources, field: str, output_field=None)
 
 def _inherited_text(sources: Sources, line_field: str, header_field: str, template_field: str):
     """Line, else the line's own template, else the header, else the header's template."""
-    return Coalesce(
+    return _coalesce(
         _blank_to_null(sources.line(line_field)),
-        _blank_to_null(sources.line_template(template_field)),
+        _blank_to_null(_case_template(sources, template_field)),
         _blank_to_null(sources.header(header_field)),
         _blank_to_null(sources.header_template(template_field)),
         BLANK,
         output_field=TEXT,
     )
+
+
+def _case_template(sources: Sources, field: str):
+    """``field`` of the line's own template (NULL without one, as its join gives)."""
+    if _has_line_template(sources) is False:
+        return Value(None, output_field=output_field(field))
+    return sources.line_template(field)
 
 
 def inherited_number(
@@ -180,9 +195,9 @@ def inherited_number(
     Needs only the joins of those four, so aggregates (a segment page's totals) can use it
     without the per-language joins of ``annotate_effective_values``.
     """
-    return Coalesce(
+    return _coalesce(
         sources.line(line_field),
-        sources.line_template(template_field),
+        _case_template(sources, template_field),
         sources.header(header_field),
         sources.header_template(template_field),
         Value(Decimal(0)),
@@ -197,14 +212,14 @@ def campaign_values(sources: Sources) -> dict:
     else false. Needs only the line, header and template joins, so logging can find a
     segment's campaigns without the per-language joins."""
     return {
-        "effective_campaign": Coalesce(
+        "effective_campaign": _coalesce(
             sources.line("campaign_id"),
             sources.header("campaign_id"),
             effective_template_value(sources, "campaign_id", models.BigIntegerField()),
             output_field=models.BigIntegerField(),
         ),
         **{
-            f"effective_{flag}": Coalesce(
+            f"effective_{flag}": _coalesce(
                 sources.line(flag),
                 sources.header(flag),
                 Value(False),
@@ -221,28 +236,31 @@ def effective_correspondence_type(sources: Sources):
     the contact's."""
     ignore = "ignore_contact_correspondence_type"
     contact_type = F(f"{sources.contact}correspondence_type")
-    header_ignores = _equals(sources.header(ignore), True) | (
+    header_ignores = _or(
+        _equals(sources.header(ignore), True),
         # A blank "ignore" on the header is its template's, like every header field.
-        _is_null(sources.header(ignore)) & _equals(sources.header_template(ignore), True)
+        _and(_is_null(sources.header(ignore)), _equals(sources.header_template(ignore), True)),
     )
-    return Case(
-        When(
-            _is_set(sources.line("correspondence_type")), then=sources.line("correspondence_type")
+    return _case(
+        (_is_set(sources.line("correspondence_type")), sources.line("correspondence_type")),
+        (
+            _and(header_ignores, _is_set(sources.header("correspondence_type"))),
+            sources.header("correspondence_type"),
         ),
-        When(
-            header_ignores & _is_set(sources.header("correspondence_type")),
-            then=sources.header("correspondence_type"),
+        (
+            _and(
+                _has_line_template(sources),
+                _or(_equals(sources.line_template(ignore), True), _equals(contact_type, "")),
+            ),
+            sources.line_template("correspondence_type"),
         ),
-        When(
-            _has_line_template(sources)
-            & (_equals(sources.line_template(ignore), True) | _equals(contact_type, "")),
-            then=sources.line_template("correspondence_type"),
-        ),
-        When(
-            ~_has_line_template(sources)
-            & ~_is_null(sources.header("interaction_template_id"))
-            & (_equals(sources.header_template(ignore), True) | _equals(contact_type, "")),
-            then=sources.header_template("correspondence_type"),
+        (
+            _and(
+                _not(_has_line_template(sources)),
+                _not(_is_null(sources.header("interaction_template_id"))),
+                _or(_equals(sources.header_template(ignore), True), _equals(contact_type, "")),
+            ),
+            sources.header_template("correspondence_type"),
         ),
         default=contact_type,
         output_field=TEXT,
@@ -253,18 +271,22 @@ def _language(sources: Sources):
     """The line's language; else the contact's when its template has a version in it;
     else the header's; else its template's default language."""
     contact_language = f"{sources.contact}language"
-    has_version = (
-        _has_line_template(sources)
-        & ~_is_null(sources.version(LINE_TEMPLATE, contact_language, "id"))
-    ) | (
-        ~_has_line_template(sources)
-        & ~_is_null(sources.version(HEADER_TEMPLATE, contact_language, "id"))
+    has_line_template = _has_line_template(sources)
+    has_version = _or(
+        _and(
+            has_line_template,
+            _not(_is_null(sources.version(LINE_TEMPLATE, contact_language, "id"))),
+        ),
+        _and(
+            _not(has_line_template),
+            _not(_is_null(sources.version(HEADER_TEMPLATE, contact_language, "id"))),
+        ),
     )
-    return Case(
-        When(_is_set(sources.line("language")), then=sources.line("language")),
-        When(_is_set(F(contact_language)) & has_version, then=F(contact_language)),
-        When(_is_set(sources.header("language")), then=sources.header("language")),
-        default=Coalesce(
+    return _case(
+        (_is_set(sources.line("language")), sources.line("language")),
+        (_and(_is_set(F(contact_language)), has_version), F(contact_language)),
+        (_is_set(sources.header("language")), sources.header("language")),
+        default=_coalesce(
             effective_template_value(sources, "default_language", TEXT), BLANK, output_field=TEXT
         ),
         output_field=TEXT,
@@ -276,52 +298,49 @@ def _header_subject(sources: Sources):
     template's default language: blank in any other language."""
     language = sources.header("language")
     default_language = sources.header_template("default_language")
-    return Case(
-        When(
-            (
-                _equals(language, "")
-                & (
-                    _is_null(sources.header("interaction_template_id"))
-                    | _equals(default_language, "")
-                    | _equals(F("effective_language"), default_language)
-                )
-            )
-            | _equals(language, F("effective_language")),
-            then=sources.header("subject"),
+    return _case(
+        (
+            _or(
+                _and(
+                    _equals(language, ""),
+                    _or(
+                        _is_null(sources.header("interaction_template_id")),
+                        _equals(default_language, ""),
+                        _equals(F("effective_language"), default_language),
+                    ),
+                ),
+                _equals(language, F("effective_language")),
+            ),
+            sources.header("subject"),
         ),
         default=BLANK,
         output_field=TEXT,
     )
 
 
-def annotate_effective_values(queryset, sources: Sources):
-    """Annotate rows with ``effective_<field>`` for every value of SPEC 4.2.
-
-    ``effective_template``, ``effective_group`` and ``effective_salesperson`` are ids. The
-    rows also get the ``_salutation_formula`` alias the merge expressions read.
-    """
+def plain_values(sources: Sources) -> dict:
+    """The effective values that do not depend on the language (every one but the subject,
+    the document and the language itself): what the checks before logging read, without
+    the per-language joins."""
     contact = sources.contact
-    # The templates' versions in the contact's language, if any.
-    queryset = sources.alias_versions(queryset, f"{contact}language")
-    queryset = queryset.annotate(
-        effective_template=Coalesce(
+    return dict(
+        effective_template=_coalesce(
             sources.line("interaction_template_id"),
             sources.header("interaction_template_id"),
             output_field=models.BigIntegerField(),
         ),
         effective_group=effective_template_value(sources, "group_id", models.BigIntegerField()),
         effective_description=_inherited_text(sources, "description", "description", "description"),
-        effective_date=Coalesce(
+        effective_date=_coalesce(
             sources.line("date"), sources.header("date"), output_field=models.DateField()
         ),
-        effective_salesperson=Coalesce(
+        effective_salesperson=_coalesce(
             sources.line("salesperson_id"),
             sources.header("salesperson_id"),
             F(f"{contact}salesperson_id"),
             output_field=models.BigIntegerField(),
         ),
         effective_correspondence_type=effective_correspondence_type(sources),
-        effective_language=_language(sources),
         effective_cost=inherited_number(sources, "cost", "unit_cost", "unit_cost", COST),
         effective_duration=inherited_number(
             sources, "duration", "unit_duration", "unit_duration", DURATION
@@ -334,6 +353,23 @@ def annotate_effective_values(queryset, sources: Sources):
         ),
         **campaign_values(sources),
     )
+
+
+def annotate_effective_values(queryset, sources: Sources):
+    """Annotate rows with ``effective_<field>`` for every value of SPEC 4.2.
+
+    ``effective_template``, ``effective_group`` and ``effective_salesperson`` are ids. The
+    rows also get the ``_salutation_formula`` alias the merge expressions read.
+    """
+    contact = sources.contact
+    # The templates' versions in the contact's language, if any.
+    queryset = sources.alias_versions(queryset, f"{contact}language")
+    values = {}
+    for name, expression in plain_values(sources).items():
+        values[name] = expression
+        if name == "effective_correspondence_type":
+            values["effective_language"] = _language(sources)
+    queryset = queryset.annotate(**values)
     # order_by() drops the models' default ordering, which would join the parent tables.
     template_default_language = InteractionTemplateLanguage.objects.filter(
         template_id=OuterRef("effective_template"),
@@ -350,17 +386,17 @@ def annotate_effective_values(queryset, sources: Sources):
     def template_version(field: str):
         """``field`` of the effective template's version in the effective language: read
         through the versions joined above, where a subquery per row would cost more."""
-        return Case(
-            When(
+        return _case(
+            (
                 _has_line_template(sources),
-                then=sources.version(LINE_TEMPLATE, "effective_language", field),
+                sources.version(LINE_TEMPLATE, "effective_language", field),
             ),
             default=sources.version(HEADER_TEMPLATE, "effective_language", field),
             output_field=TEXT,
         )
 
     return queryset.annotate(
-        effective_subject=Coalesce(
+        effective_subject=_coalesce(
             _blank_to_null(sources.line("subject")),
             _blank_to_null(sources.version(HEADER, "effective_language", "subject")),
             _blank_to_null(_header_subject(sources)),
@@ -368,7 +404,7 @@ def annotate_effective_values(queryset, sources: Sources):
             F("effective_description"),
             output_field=TEXT,
         ),
-        effective_document=Coalesce(
+        effective_document=_coalesce(
             _blank_to_null(sources.line("document")),
             _blank_to_null(sources.version(HEADER, "effective_language", "document")),
             _blank_to_null(template_version("document")),

@@ -123,8 +123,29 @@ def _month_name(month, language: str):
     return Trim(Substr(Value(packed), start, width))
 
 
+def _written_date(date, code: str) -> str:
+    """``date`` (a ``datetime.date``) as ``document_date`` writes it in language ``code``."""
+    with translation.override(code):
+        month = str(MONTHS[date.month]).strip()
+    return f"{date.day}{DAY_SUFFIX.get(code, ' ')}{month} {date.year:04d}"
+
+
 def document_date(date, language):
-    """``date`` written out in the letter's language, e.g. "28 November 2026"."""
+    """``date`` written out in the letter's language, e.g. "28 November 2026"; a date
+    known when the statement is built (a ``Value``) is written out here, once per
+    language."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    default = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in codes else "en"
+    if isinstance(date, Value) and date.value is not None:
+        return Case(
+            *[
+                When(Q(**{language: code}), then=Value(_written_date(date.value, code)))
+                for code in codes
+                if code != default
+            ],
+            default=Value(_written_date(date.value, default)),
+            output_field=TEXT,
+        )
     day = _DatePart(date, "day")
     month = _DatePart(date, "month")
     year = _DatePart(date, "year")
@@ -139,8 +160,6 @@ def document_date(date, language):
             output_field=TEXT,
         )
 
-    codes = [code for code, _name in settings.LANGUAGES]
-    default = settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in codes else "en"
     return Case(
         *[When(Q(**{language: code}), then=written(code)) for code in codes if code != default],
         default=written(default),
@@ -230,8 +249,12 @@ def merge_expressions(
     salesperson: Callable[[str], Expression],
     segment_no: Expression,
     personal_note: Expression,
+    date: Expression | None = None,
 ) -> dict:
     """Merge field name -> SQL expression, over rows annotated with effective values.
+
+    ``date`` is the rows' date where the caller knows it for all of them (a ``Value``: the
+    document date is then written out once per language, not per row).
 
     One implementation for a segment line and a single interaction: ``contact`` is the
     path to the contact (``"contact__"`` from a line, ``""`` from the contact itself),
@@ -283,7 +306,9 @@ def merge_expressions(
         MailingAddress=mailing_address(contact),
         FormalSalutation=_salutation("formal", contact),
         InformalSalutation=_salutation("informal", contact),
-        DocumentDate=document_date(F("effective_date"), "effective_language"),
+        DocumentDate=document_date(
+            F("effective_date") if date is None else date, "effective_language"
+        ),
         Subject=F("effective_subject"),
         Description=F("effective_description"),
         SegmentNo=segment_no,

@@ -9,7 +9,7 @@ and their per-language versions through LEFT JOINs (at most one row each, cheape
 subquery per line on a large segment). No line is ever looked at in Python.
 """
 
-from django.db.models import F, FilteredRelation, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from interactions import effective
@@ -24,6 +24,8 @@ __all__ = [
     "effective_template_value",
     "inherited_number",
     "new_line_correspondence_type",
+    "overridden_sources",
+    "plain_values",
 ]
 
 #: Where each version of ``Sources.version`` is joined from a line.
@@ -64,14 +66,102 @@ LINE_SOURCES = Sources(
 )
 
 
+#: The line's own columns the rules read (``Sources.line``): its overrides.
+OVERRIDES = (
+    "interaction_template_id",
+    "description",
+    "subject",
+    "language",
+    "correspondence_type",
+    "salesperson_id",
+    "date",
+    "cost",
+    "duration",
+    "information_flow",
+    "initiated_by",
+    "campaign_id",
+    "campaign_target",
+    "campaign_response",
+    "document",
+)
+_TEXT_OVERRIDES = {
+    "description",
+    "subject",
+    "language",
+    "correspondence_type",
+    "information_flow",
+    "initiated_by",
+    "document",
+}
+
+
+def _override(path: str) -> str:
+    """The line column a path read by ``Sources.line`` starts from."""
+    name, _sep, rest = path.partition("__")
+    return f"{name}_id" if rest else name
+
+
+#: Header fields ``overridden_sources`` reads from the segment row it is given.
+HEADER_LITERALS = ("interaction_template_id", "salesperson_id", "language")
+
+
+def overridden_sources(lines: QuerySet, segment=None) -> Sources:
+    """``LINE_SOURCES`` for ``lines`` (one segment's, say), where an override no line of
+    them sets is a NULL literal: the statement over them then neither computes nor joins
+    what cannot change its result (``interactions.folded``); if no line names a template
+    of its own, every value comes from the header's. With their ``segment`` (the row
+    locked for logging), its template, salesperson and language are literals too, and its
+    copies per language are not joined when it has none. One aggregate query over the
+    lines (and one for the copies); read in the transaction that then uses the sources."""
+    found = lines.order_by().aggregate(
+        **{
+            column: Count(
+                "pk",
+                filter=Q(**{f"{column}__isnull": False})
+                & (~Q(**{column: ""}) if column in _TEXT_OVERRIDES else Q()),
+            )
+            for column in OVERRIDES
+        }
+    )
+    unset = {column for column, count in found.items() if not count}
+    header = LINE_SOURCES.header
+    version = LINE_SOURCES.version
+    if segment is not None:
+
+        def header(path: str):
+            if path in HEADER_LITERALS:
+                return Value(getattr(segment, path), output_field=effective.output_field(path))
+            return LINE_SOURCES.header(path)
+
+        if not segment.languages.exists():
+
+            def version(owner: str, language: str, field: str):
+                if owner == effective.HEADER:
+                    return _nothing(field)
+                return LINE_SOURCES.version(owner, language, field)
+
+    def line(path: str):
+        return _nothing(path) if _override(path) in unset else F(path)
+
+    return Sources(
+        contact=LINE_SOURCES.contact,
+        line=line,
+        header=header,
+        line_template=LINE_SOURCES.line_template,
+        header_template=LINE_SOURCES.header_template,
+        version=version,
+        alias_versions=LINE_SOURCES.alias_versions,
+    )
+
+
 def effective_template_value(field: str, output_field=None):
     """``field`` of the line's effective template: the line's template, else the segment's."""
     return effective.effective_template_value(LINE_SOURCES, field, output_field)
 
 
-def effective_salesperson_value(field: str, output_field=None):
+def effective_salesperson_value(field: str, output_field=None, sources: Sources = LINE_SOURCES):
     """``field`` of the effective salesperson: line, else segment, else contact."""
-    return effective.effective_salesperson_value(LINE_SOURCES, field, output_field)
+    return effective.effective_salesperson_value(sources, field, output_field)
 
 
 def inherited_number(line_field: str, segment_field: str, template_field: str, output_field):
@@ -81,15 +171,21 @@ def inherited_number(line_field: str, segment_field: str, template_field: str, o
     )
 
 
-def annotate_effective_values(queryset):
-    """Annotate segment lines with ``effective_<field>`` for every value of SPEC 4.2."""
-    return effective.annotate_effective_values(queryset, LINE_SOURCES)
+def annotate_effective_values(queryset, sources: Sources = LINE_SOURCES):
+    """Annotate segment lines with ``effective_<field>`` for every value of SPEC 4.2
+    (``sources``: ``overridden_sources`` of the lines, where known)."""
+    return effective.annotate_effective_values(queryset, sources)
 
 
-def annotate_campaign_values(queryset):
+def plain_values(sources: Sources = LINE_SOURCES) -> dict:
+    """Effective value name -> expression, for the values that need no language."""
+    return effective.plain_values(sources)
+
+
+def annotate_campaign_values(queryset, sources: Sources = LINE_SOURCES):
     """Annotate segment lines with their effective campaign, target and response only
     (SPEC 8), without the joins of every other effective value."""
-    return queryset.annotate(**effective.campaign_values(LINE_SOURCES))
+    return queryset.annotate(**effective.campaign_values(sources))
 
 
 def _nothing(*path: str) -> Value:

@@ -16,14 +16,14 @@ can be merged from (``letter_documents``).
 """
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 
 from crm.choices import CorrespondenceType
 from interactions.merge import MERGE_DATA_FIELDS, document_fields, merge_data, snapshot
 from interactions.merge import merge_expressions as _merge_expressions
 from interactions.models import InteractionTemplateLanguage
 
-from .effective import annotate_effective_values, effective_salesperson_value
+from .effective import LINE_SOURCES, annotate_effective_values, effective_salesperson_value
 from .models import Segment, SegmentLanguage, SegmentLine
 
 __all__ = [
@@ -37,10 +37,10 @@ __all__ = [
 TEXT = models.CharField()
 
 
-def _line_sources() -> dict:
+def _line_sources(sources=LINE_SOURCES) -> dict:
     return {
         "contact": "contact__",
-        "salesperson": lambda field: effective_salesperson_value(field, TEXT),
+        "salesperson": lambda field: effective_salesperson_value(field, TEXT, sources),
         "segment_no": F("segment__no"),
         "personal_note": F("personal_note"),
     }
@@ -77,16 +77,20 @@ def letter_documents(segment: Segment) -> set[str]:
     return names - {""}
 
 
-def snapshot_values(lines, segment: Segment, *, deliver: bool):
-    """``lines`` (with effective values) annotated with ``merge_data`` as logging keeps it:
-    only the fields each line's letter can use (``interactions.merge.snapshot``); with
-    ``deliver``, an email line also what its message reads."""
+def snapshot_values(lines, segment: Segment, *, deliver: bool, sources=LINE_SOURCES):
+    """``lines`` (with effective values from ``sources``) annotated with ``merge_data`` as
+    logging keeps it: only the fields each line's letter can use
+    (``interactions.merge.snapshot``); with ``deliver``, an email line also what its
+    message reads."""
     delivered = Q(effective_correspondence_type=CorrespondenceType.EMAIL) if deliver else None
+    # No line with a date of its own: every letter is dated the segment's date.
+    shared_date = isinstance(sources.line("date"), Value) and segment.date is not None
     return lines.annotate(
         merge_data=snapshot(
             document_fields(letter_documents(segment)),
             delivered=delivered,
             attached=segment.send_as_attachment,
-            **_line_sources(),
+            date=Value(segment.date) if shared_date else None,
+            **_line_sources(sources),
         )
     )

@@ -27,7 +27,12 @@ from interactions.models import (
 )
 from interactions.services import summarize_entries
 
-from ..effective import annotate_campaign_values
+from ..effective import (
+    annotate_campaign_values,
+    annotate_effective_values,
+    overridden_sources,
+    plain_values,
+)
 from ..exceptions import LoggingError
 from ..locks import already_logged, ensure_free, select_segment
 from ..merge import snapshot_values
@@ -151,10 +156,13 @@ def _line_conditions(*, deliver: bool) -> dict:
     return conditions
 
 
-def segment_problems(segment: Segment, *, deliver: bool = False) -> list[LoggingProblem]:
+def segment_problems(
+    segment: Segment, *, deliver: bool = False, sources=None
+) -> list[LoggingProblem]:
     """Every problem that stops ``segment`` from being logged, by kind, with line numbers.
 
-    A bounded number of aggregate queries: two, plus one per kind of problem found.
+    A bounded number of aggregate queries: two (three without the lines' ``sources``,
+    ``overridden_sources``), plus one per kind of problem found.
     """
     problems = []
     if not segment.description.strip():
@@ -167,7 +175,13 @@ def segment_problems(segment: Segment, *, deliver: bool = False) -> list[Logging
         problems.append(LoggingProblem("no_lines", _("it has no lines")))
         return problems
     conditions = _line_conditions(deliver=deliver)
-    effective = lines.with_effective_values()
+    sources = sources or overridden_sources(lines)
+    # Only delivery checks a value that depends on the language (the letter): without it,
+    # the lines are read without the per-language joins.
+    if deliver:
+        effective = annotate_effective_values(lines, sources)
+    else:
+        effective = lines.annotate(**plain_values(sources))
     counts = effective.aggregate(
         **{code: Count("pk", filter=condition) for code, condition in conditions.items()}
     )
@@ -201,9 +215,9 @@ def _cannot_log(segment: Segment, problems: list[LoggingProblem]) -> LoggingErro
     return error
 
 
-def validate_segment(segment: Segment, *, deliver: bool = False) -> None:
+def validate_segment(segment: Segment, *, deliver: bool = False, sources=None) -> None:
     """Raise a LoggingError listing every problem when ``segment`` cannot be logged."""
-    problems = segment_problems(segment, deliver=deliver)
+    problems = segment_problems(segment, deliver=deliver, sources=sources)
     if problems:
         raise _cannot_log(segment, problems)
 
@@ -224,11 +238,13 @@ def _entry_columns(
     )
 
 
-def _create_campaign_entries(segment: Segment, logged: LoggedSegment, *, user) -> dict:
+def _create_campaign_entries(segment: Segment, logged: LoggedSegment, *, user, sources) -> dict:
     """One campaign entry per campaign the segment's lines carry (SPEC 8): campaign id ->
     campaign entry id. Two queries whatever the number of lines: the distinct effective
     campaigns, then one insert of their (few) entries."""
-    lines = annotate_campaign_values(SegmentLine.objects.filter(segment=segment).order_by())
+    lines = annotate_campaign_values(
+        SegmentLine.objects.filter(segment=segment).order_by(), sources
+    )
     campaigns = sorted(
         lines.filter(effective_campaign__isnull=False)
         .values_list("effective_campaign", flat=True)
@@ -302,7 +318,10 @@ def log_segment(
     if LoggedSegment.objects.filter(segment_no=locked.no).exists():
         raise already_logged(locked.no)
     ensure_free(locked)  # a background job on the segment (another log) locks it
-    validate_segment(locked, deliver=deliver)
+    # The overrides the lines set, read once under the lock: the statements below compute
+    # and join only those (an inherited value is computed once per line, not per use).
+    sources = overridden_sources(SegmentLine.objects.filter(segment=locked), locked)
+    validate_segment(locked, deliver=deliver, sources=sources)
     if deliver:
         # Imported here: delivery belongs to the letters and is only needed on demand.
         from interactions.tasks import deliver_logged_segment
@@ -318,10 +337,13 @@ def log_segment(
     except IntegrityError:
         # The unique segment number is the last guard against a concurrent second log.
         raise already_logged(locked.no) from None
-    campaign_entries = _create_campaign_entries(locked, logged, user=user)
+    campaign_entries = _create_campaign_entries(locked, logged, user=user, sources=sources)
     # Each entry keeps the merge data its letter can use (interactions.merge.snapshot).
     lines = snapshot_values(
-        SegmentLine.objects.filter(segment=locked).with_effective_values(), locked, deliver=deliver
+        annotate_effective_values(SegmentLine.objects.filter(segment=locked), sources),
+        locked,
+        deliver=deliver,
+        sources=sources,
     )
     # Kept in line order, so that entry numbers follow line numbers.
     entries = insert_select(

@@ -40,7 +40,7 @@ def test_a_changed_rule_reaches_a_single_interaction_and_segment_lines(monkeypat
         effective, "_inherited_text", lambda sources, field, *rest: Value(texts[field])
     )
     monkeypatch.setattr(effective, "_language", lambda sources: Value("de"))
-    monkeypatch.setattr(effective, "_correspondence_type", lambda sources: Value("email"))
+    monkeypatch.setattr(effective, "effective_correspondence_type", lambda sources: Value("email"))
     contact = ContactFactory(
         language="en", email="ingrid@example.com", salesperson=SalespersonFactory()
     )
