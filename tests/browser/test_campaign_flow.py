@@ -24,6 +24,7 @@ def message(page: Page):
 def test_a_campaign_from_creation_to_its_response_rate(
     page: Page, live_server, login_as, staff, manager, screenshot_dir
 ):
+    show_every_worksheet_column(staff)
     SalespersonFactory(code="ANNA", name="Anna Berg", user=staff)
     template = InteractionTemplateFactory(
         code="INVITE", description="Invitation", correspondence_type="hard_copy"
@@ -122,3 +123,11 @@ def test_a_campaign_from_creation_to_its_response_rate(
     # Drawn, the chart replaces the table, which stays one click away.
     expect(page.locator("#campaign-weeks-details")).not_to_have_attribute("open", "")
     page.screenshot(path=screenshot_dir / "campaign-page.png", full_page=True)
+
+
+def show_every_worksheet_column(user):
+    """The campaign columns are not among the worksheet's default ones: show them all."""
+    from crm.services import save_columns
+    from segments.views.base import WORKSHEET_COLUMNS, WORKSHEET_TABLE
+
+    save_columns(user, table=WORKSHEET_TABLE, columns=WORKSHEET_COLUMNS, offered=WORKSHEET_COLUMNS)

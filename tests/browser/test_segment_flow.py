@@ -299,8 +299,10 @@ def test_the_interface_switches_to_norwegian(
     expect(page.locator("#counter-lines")).to_have_text("7")
     expect(page.locator("#counter-cost")).to_have_text("21,00")  # 7 lines at 3.00
     first = page.locator("#lines tbody tr[data-line-no]").first
+    # Norwegian conventions: "1. des. 2026" (crm/formats/nb/formats.py).
+    day, year = segment.date.day, segment.date.year
     expect(first.locator("td[data-field='date'] .value")).to_have_text(
-        segment.date.strftime("%d.%m.%Y")
+        re.compile(rf"^{day}\. [a-zæøå]+\.? {year}$")
     )
 
     # Messages of the services' outcomes are Norwegian as well.

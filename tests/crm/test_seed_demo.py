@@ -293,8 +293,9 @@ def test_history_is_written_once_and_again_after_reset(history, demo):
     with CaptureQueriesContext(connection) as queries:
         output = seed(contacts=600, reset=True, history=True)
     assert "Demo history:" in output
-    # Set-based: four times the contacts, about the same number of queries.
-    assert len(queries) <= demo["queries"] * 1.1
+    # Set-based: four times the contacts, about the same number of queries (the ledger
+    # summaries add an upsert per single interaction of the demo history: a few per cent).
+    assert len(queries) <= demo["queries"] * 1.2
     assert LoggedSegment.objects.count() == counts[0]
     assert InteractionLogEntry.objects.count() > 2 * counts[1]
     assert LoggedSegment.objects.order_by("entry_no").first().segment_no == "SEG00001"

@@ -128,6 +128,7 @@ def test_campaigns_add_no_query_per_line():
 
 
 def test_header_form_and_line_overrides_show_and_set_the_campaign(staff_client, staff):
+    show_every_worksheet_column(staff)
     campaign, other = CampaignFactory.create_batch(2)
     segment = loggable_segment(1, description="Spring mailing", created_by=staff)
     line = segment.lines.get()
@@ -216,3 +217,11 @@ def test_an_unknown_campaign_in_criteria_is_refused_by_name(staff):
             segment, criteria={"interaction": {"campaign": ["CP09999"]}}, user=staff
         )
     assert not segment.lines.exists() and not segment.actions.exists()
+
+
+def show_every_worksheet_column(user):
+    """The campaign columns are not among the worksheet's default ones: show them all."""
+    from crm.services import save_columns
+    from segments.views.base import WORKSHEET_COLUMNS, WORKSHEET_TABLE
+
+    save_columns(user, table=WORKSHEET_TABLE, columns=WORKSHEET_COLUMNS, offered=WORKSHEET_COLUMNS)
