@@ -3,6 +3,7 @@
 other."""
 
 import tempfile
+from abc import ABC, abstractmethod
 
 from django.http import FileResponse
 from django.views.generic import TemplateView
@@ -12,18 +13,28 @@ from interactions import labels
 from .forms import LabelsForm
 
 
-class LabelsPage(TemplateView):
-    """The small form (label sheet, sender line); submitted (a GET), the PDF itself."""
+class LabelsPage(ABC, TemplateView):
+    """The small form (label sheet, sender line); submitted (a GET), the PDF itself.
+
+    A page says which rows get a label (``rows``), how a row reaches its contact
+    (``contact``: a lookup prefix, "" for contacts themselves) and in what order.
+    """
 
     template_name = "segments/labels.html"
     filename = "labels.pdf"
+    contact = ""
+    order: tuple[str, ...] = ()
+
+    @abstractmethod
+    def rows(self):
+        """The rows to print a label for (a queryset)."""
 
     def blocks(self):
         """The address blocks, one per label, in order."""
-        raise NotImplementedError
+        return labels.address_blocks(self.rows(), self.contact, order=self.order)
 
     def label_count(self) -> int:
-        raise NotImplementedError
+        return self.rows().filter(labels.may_get_post(self.contact)).count()
 
     def get(self, request, *args, **kwargs):
         sender_line = labels.sender_line()

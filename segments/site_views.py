@@ -12,7 +12,6 @@ from django.shortcuts import render
 from crm.filters import ContactFilter
 from crm.models import Contact
 from crm.views import CARD_ROWS, ContactDetailView, ContactPermission
-from interactions import labels
 from interactions.forms import StatisticsForm
 from interactions.models import (
     Campaign,
@@ -130,15 +129,9 @@ class ContactLabelsView(ContactPermission, LabelsPage):
         super().setup(request, *args, **kwargs)
         self.filterset = ContactFilter(request.GET, queryset=Contact.objects.all())
 
-    def contacts(self):
+    def rows(self):
         # An invalid filter gives no labels, as the list shows no contacts.
         return self.filterset.qs if self.filterset.is_valid() else Contact.objects.none()
-
-    def blocks(self):
-        return labels.address_blocks(self.contacts())
-
-    def label_count(self) -> int:
-        return self.contacts().filter(labels.may_get_post()).count()
 
     def get_context_data(self, **kwargs):
         # The filter travels with the form as hidden fields (a GET form drops the query).

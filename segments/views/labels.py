@@ -1,8 +1,6 @@
 """Mailing labels as PDF (issue 17): from a segment's lines and from the contact list's
 filter, like Business Central's *Segment - Labels* report."""
 
-from interactions import labels
-
 from ..labels_page import LabelsPage
 from ..models import SegmentLine
 from .base import SegmentMixin
@@ -17,14 +15,11 @@ class SegmentLabelsView(SegmentMixin, LabelsPage):
     def filename(self) -> str:
         return f"labels-{self.segment.no}.pdf"
 
-    def lines(self):
+    contact = "contact__"
+    order = ("line_no",)
+
+    def rows(self):
         return SegmentLine.objects.filter(segment=self.segment)
-
-    def blocks(self):
-        return labels.address_blocks(self.lines(), "contact__", order=("line_no",))
-
-    def label_count(self) -> int:
-        return self.lines().filter(labels.may_get_post("contact__")).count()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(segment=self.segment, **kwargs)
