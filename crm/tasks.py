@@ -21,7 +21,9 @@ from .spreadsheets import SpreadsheetError
 
 def _write_progress(progress, count: int) -> None:
     try:
-        with contextlib.suppress(DatabaseError):
+        # A write that cannot get the job's row within a second is skipped (the count
+        # is kept and written with the next one): the work is waiting for this thread.
+        with contextlib.suppress(DatabaseError), jobs.waiting_at_most(1):
             progress.advance(count)
     finally:
         connections.close_all()  # this thread's connection only

@@ -20,7 +20,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -41,6 +41,7 @@ __all__ = [
     "run",
     "start",
     "visible_jobs",
+    "waiting_at_most",
 ]
 
 #: The most progress writes one job makes between its start and its end.
@@ -101,6 +102,23 @@ class Progress:
         )
 
 
+@contextlib.contextmanager
+def waiting_at_most(seconds: float):
+    """A transaction whose statements give up after waiting ``seconds`` for a lock.
+
+    For the small writes a job makes on a connection of its own (the heartbeat, progress)
+    while its work holds locks in one long transaction: on PostgreSQL a lock the work
+    holds on the job's table (a ``TRUNCATE`` in it, say) would otherwise keep the writer,
+    and so the work waiting for the writer, waiting for ever. SQLite's busy timeout
+    already bounds the wait. The caller skips the write on the DatabaseError raised.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = {max(1, int(seconds * 1000))}")
+        yield
+
+
 def heartbeat_timeout() -> timedelta:
     return timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT_SECONDS)
 
@@ -136,7 +154,7 @@ class Heartbeat:
                 # inside it) or, on SQLite, the write lock past the busy timeout: skip
                 # the beat rather than wait, as the work may be waiting for this thread.
                 # The next beat tries again (the timeout is four beats).
-                with contextlib.suppress(DatabaseError), transaction.atomic():
+                with contextlib.suppress(DatabaseError), waiting_at_most(self.interval):
                     unlocked = Job.objects.select_for_update(skip_locked=True).filter(
                         pk=self.job_id, state=Job.State.RUNNING
                     )

@@ -192,7 +192,8 @@ class _Importer:
         self.user = user if user is not None and user.is_authenticated else None
         self.report = report
         self.attnames, self.columns, self.defaults = contact_columns()
-        self.now = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.started = timezone.now()
+        self.now = connection.ops.adapt_datetimefield_value(self.started)  # for raw rows
         self.note = _("Contact import")
         self.ids = IdAllocator()
         self.placeholders = array("q")  # ids of new contacts that take a series number
@@ -450,7 +451,7 @@ class _Importer:
         # the persons of a company the file renamed, are computed here in one UPDATE.
         refresh_segment_sort_keys(
             Contact._base_manager.filter(
-                Q(updated_at__gte=self.now) | Q(company__updated_at__gte=self.now)
+                Q(updated_at__gte=self.started) | Q(company__updated_at__gte=self.started)
             )
         )
         audit.record(

@@ -3,6 +3,7 @@ its heartbeat is JOB_HEARTBEAT_TIMEOUT_SECONDS old, which frees its segment and 
 retryable; a live one is left alone; emails a lost delivery left pending are resent."""
 
 import io
+import threading
 import time
 from datetime import timedelta
 from unittest import mock
@@ -10,7 +11,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -111,6 +112,44 @@ def test_the_heartbeat_thread_moves_the_heartbeat_while_the_work_runs(settings, 
     assert seen[0] >= timedelta(seconds=0.3)
     job.refresh_from_db()
     assert job.state == "succeeded"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_lock_the_work_holds_on_the_jobs_table_never_keeps_the_job_waiting(settings, user):
+    """The work's transaction holds the jobs table (as the demo reset's TRUNCATE does): the
+    heartbeat and the progress written from their own connections give up after a short
+    wait instead of waiting for ever, and so does the work that waits for them."""
+    from crm.tasks import outside_the_transaction
+
+    settings.JOB_HEARTBEAT_TIMEOUT_SECONDS = 0.4
+    job = Job.objects.create(kind="k", description="d", task_path="t", created_by=user, total=3)
+
+    def work(job, progress):
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Job._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+            advance = outside_the_transaction(progress)
+            for _ in range(3):
+                advance(1)
+            time.sleep(0.3)  # a beat or two meet the lock
+        return jobs.Outcome(result={"ok": True})
+
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(jobs.run(job.pk, work))
+        finally:
+            connections.close_all()  # this thread's connection
+
+    runner = threading.Thread(target=run, daemon=True)
+    runner.start()
+    runner.join(timeout=60)
+    assert not runner.is_alive(), "the job waited for ever for its own lock"
+    assert outcome == [{"ok": True}]
+    job.refresh_from_db()
+    assert (job.state, job.done) == ("succeeded", 3)
 
 
 # --- deliveries a lost worker left pending ---------------------------------------------------
