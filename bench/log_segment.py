@@ -13,8 +13,12 @@ cache never favours ``log_segment``):
   table with its indexes and triggers, values read straight from the line, its contact,
   the segment and its template: no inherited values, no merge data).
 
-    .venv/bin/python bench/log_segment.py [--lines N]
+    .venv/bin/python bench/log_segment.py [--lines N] [--contacts N]
     scripts/with-postgres.sh .venv/bin/python bench/log_segment.py
+
+``--contacts`` (default: as many as lines) seeds more contacts than the segment has lines,
+every (contacts / lines)-th contact on it: logging at scale, e.g. 100,000 lines out of
+10,000,000 contacts on PostgreSQL (not in ``make bench``).
 """
 
 import sys
@@ -43,8 +47,8 @@ DOCUMENT = (
 RECURSIVE_NUMBERS = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s)"
 
 
-def seed(lines: int):
-    """Reference data and ``lines`` contacts, all in SQL; returns (user, template)."""
+def seed(contacts: int):
+    """Reference data and ``contacts`` contacts, all in SQL; returns (user, template)."""
     from django.contrib.auth import get_user_model
     from django.core.files.base import ContentFile
     from django.db import connection
@@ -82,9 +86,14 @@ def seed(lines: int):
     )
     CompanyInformation(name="Cronus AS", city="Oslo", country="NO", vat_no="NO1").save()
     now = timezone.now()
+    numbers = (
+        "WITH n(i) AS (SELECT generate_series(1, %s))"
+        if connection.vendor == "postgresql"
+        else RECURSIVE_NUMBERS
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""{RECURSIVE_NUMBERS}
+            f"""{numbers}
             INSERT INTO crm_contact (no, type, name, first_name, middle_name, surname,
                 initials, job_title, company_name, address, address_2, post_code, city,
                 county, country, phone, mobile_phone, email, home_page, language,
@@ -98,13 +107,14 @@ def seed(lines: int):
                 CASE i %% 3 WHEN 0 THEN '' WHEN 1 THEN 'email' ELSE 'hard_copy' END,
                 %s, %s, %s, %s
             FROM n""",
-            [lines, salutation.pk, salesperson.pk, False, False, now, now],
+            [contacts, salutation.pk, salesperson.pk, False, False, now, now],
         )
     return user, template
 
 
-def build_segment(no: str, user, template):
-    """A segment with a line per contact; every tenth overrides its description."""
+def build_segment(no: str, user, template, *, lines: int, contacts: int):
+    """A segment of ``lines`` lines, one for every (contacts / lines)-th contact; every
+    tenth contact's line overrides its description."""
     from django.db import connection
 
     from segments.models import Segment
@@ -124,8 +134,8 @@ def build_segment(no: str, user, template):
             SELECT %s, ROW_NUMBER() OVER (ORDER BY id) * 10000, id,
                 CASE WHEN id %% 10 = 0 THEN 'Override' ELSE '' END, '', '', '', '', '', '',
                 CASE WHEN id %% 5 = 0 THEN 'Note ' || id ELSE '' END, ''
-            FROM crm_contact""",
-            [segment.pk],
+            FROM crm_contact WHERE id %% %s = 0 ORDER BY id LIMIT %s""",
+            [segment.pk, max(1, contacts // lines), lines],
         )
     return segment
 
@@ -439,16 +449,20 @@ def cpu_ratio(vendor: str, cpu: dict, *baselines: str) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--contacts", type=int, default=0, help="default: as many as lines")
     args = parser.parse_args()
+    contacts = max(args.contacts, args.lines)
     # The letters are stored files: in a folder of this run, not the project's media.
     os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
     vendor = setup_django("log_segment")
 
     from segments import services
 
-    user, template = seed(args.lines)
+    user, template = seed(contacts)
     names = ("PLAIN1", "BASE1", "OURS", "BASE2", "PLAIN2")
-    plain_1, first, ours, second, plain_2 = (build_segment(no, user, template) for no in names)
+    plain_1, first, ours, second, plain_2 = (
+        build_segment(no, user, template, lines=args.lines, contacts=contacts) for no in names
+    )
     analyze(vendor)
 
     cpu = {}
@@ -477,6 +491,7 @@ def main():
             ours_s,
             min(baseline_1, baseline_2),
             lines=args.lines,
+            contacts=contacts,
             baseline_runs_s=[round(baseline_1, 4), round(baseline_2, 4)],
             **cpu_ratio(vendor, cpu, "baseline_1", "baseline_2"),
         ),
@@ -486,6 +501,7 @@ def main():
             ours_s,
             min(plain_1_s, plain_2_s),
             lines=args.lines,
+            contacts=contacts,
             baseline_runs_s=[round(plain_1_s, 4), round(plain_2_s, 4)],
             **cpu_ratio(vendor, cpu, "plain_1", "plain_2"),
         ),
