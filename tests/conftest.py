@@ -5,8 +5,18 @@ from tests.factories import UserFactory
 #: Why the PostgreSQL pass skips what does not depend on the database.
 ONCE_REASON = (
     "runs once, in make test's SQLite pass: browser, PDF (LibreOffice) and translation "
-    "tests do not depend on the database"
+    "tests, and tests that cannot reach the database, do not depend on it"
 )
+
+#: Fixtures through which a test reaches the database (pytest-django blocks it otherwise;
+#: its django_db_blocker is requested by every test, so it tells nothing).
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "demo_crawl"}
+
+
+def reaches_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
 
 
 def pytest_configure(config):
@@ -21,14 +31,17 @@ def pytest_collection_modifyitems(config, items):
     """Per database: ``postgres`` tests only on PostgreSQL, ``once`` tests only on SQLite.
 
     Browser tests (marked ``browser`` by tests/browser/conftest.py, which runs first as
-    this hook is ``trylast``) count as ``once``.
+    this hook is ``trylast``) count as ``once``, and so do tests that cannot reach the
+    database (no ``django_db`` mark, no database fixture): their outcome is the same on
+    either database.
     """
     from django.db import connection
 
     if connection.vendor == "postgresql":
         skip = pytest.mark.skip(reason=ONCE_REASON)
         for item in items:
-            if "once" in item.keywords or "browser" in item.keywords:
+            once = "once" in item.keywords or "browser" in item.keywords
+            if once or not reaches_the_database(item):
                 item.add_marker(skip)
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL (runs in make test's PostgreSQL pass)")

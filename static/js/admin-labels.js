@@ -67,8 +67,22 @@
     });
   }
 
-  // Django builds these widgets on DOMContentLoaded or load: name them once they exist,
-  // and again in each row an inline formset adds.
-  window.addEventListener("load", () => nameWidgets(document));
+  // Django builds these widgets on DOMContentLoaded or load, and the autocomplete boxes in a
+  // jQuery ready handler that may run after load: name what exists at load, then each
+  // select2 box as it is added (including those in rows an inline formset adds).
+  function nameAddedBoxes(records) {
+    records.forEach((record) => {
+      record.addedNodes.forEach((node) => {
+        if (node.nodeType === Node.ELEMENT_NODE && node.matches(".select2-container")) {
+          nameWidgets(node.parentElement || document);
+        }
+      });
+    });
+  }
+
+  window.addEventListener("load", () => {
+    nameWidgets(document);
+    new MutationObserver(nameAddedBoxes).observe(document.body, { childList: true, subtree: true });
+  });
   document.addEventListener("formset:added", (event) => nameWidgets(event.target));
 })();

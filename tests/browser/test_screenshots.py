@@ -68,8 +68,12 @@ def test_the_readmes_screenshots_show_the_demo(
     dialog = page.locator("#criteria-dialog")
     expect(dialog).to_be_visible()
     search = dialog.get_by_role("combobox", name="Country", exact=True)
+    search.click()
     search.press_sequentially("norw")
+    # Enter picks the active option: wait until the typed filter has made it Norway.
+    expect(page.locator(".ts-dropdown .option.active")).to_have_text("Norway")
     search.press("Enter")
+    expect(page.locator("select[name='contact-country']")).to_have_values(["NO"])
     expect(dialog.locator("#preview-count")).to_be_visible(timeout=30_000)
     page.screenshot(path=screenshot_dir / "demo-criteria-dialog.png", animations="disabled")
     page.locator("#dialog .btn-close").click()

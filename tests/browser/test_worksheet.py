@@ -142,6 +142,8 @@ def test_the_header_is_a_summary_that_opens_and_closes(
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(page.locator("#header-form [name='description']")).to_be_visible()
+    # Bootstrap ignores a click while the box is still sliding open: wait until it is open.
+    expect(page.locator("#header-body")).to_have_class(re.compile(r"\bshow\b"))
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "false")
     expect(page.locator("#header-form")).to_be_hidden()
