@@ -337,8 +337,13 @@ class SegmentLine(LineValues):
     segment = models.ForeignKey(
         Segment, models.CASCADE, related_name="lines", verbose_name=_("segment")
     )
+    # No index of the key's own: segments_line_contact_idx below is that index, by name.
     contact = models.ForeignKey(
-        "crm.Contact", models.PROTECT, related_name="segment_lines", verbose_name=_("contact")
+        "crm.Contact",
+        models.PROTECT,
+        related_name="segment_lines",
+        verbose_name=_("contact"),
+        db_index=False,
     )
 
     objects = SegmentLineQuerySet.as_manager()
