@@ -8,14 +8,14 @@ ONCE_REASON = (
     "tests, and tests that cannot reach the database, do not depend on it"
 )
 
-#: Fixtures through which a test reaches the database (pytest-django blocks it otherwise;
-#: its django_db_blocker is requested by every test, so it tells nothing).
-DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "demo_crawl"}
-
 
 def reaches_the_database(item) -> bool:
-    return item.get_closest_marker("django_db") is not None or bool(
-        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    """A ``django_db`` mark, or a fixture that sets up the test database (``db``,
+    ``live_server``, the demo crawl...: all request ``django_db_setup``); pytest-django
+    refuses the database to any other test. (``django_db_blocker`` tells nothing: every
+    test requests it.)"""
+    return item.get_closest_marker("django_db") is not None or "django_db_setup" in getattr(
+        item, "fixturenames", ()
     )
 
 

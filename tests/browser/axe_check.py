@@ -20,10 +20,10 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 #: The impacts that fail the test (axe also reports "minor" and "moderate").
 FAILING = ("serious", "critical")
 
-RUN_AXE = """async () => {
+RUN_AXE = """async (failing) => {
     const result = await axe.run(document, {resultTypes: ["violations"]});
     return result.violations
-        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .filter((v) => failing.includes(v.impact))
         .map((v) => ({
             id: v.id,
             impact: v.impact,
@@ -86,7 +86,7 @@ def check_every_crawled_page(language, *, live_server, browser, client, settings
         try:
             for url in urls:
                 page.goto(live_server.url + url, wait_until="load")
-                for violation in page.evaluate(RUN_AXE):
+                for violation in page.evaluate(RUN_AXE, list(FAILING)):
                     found.append(
                         f"{role} {language} {url}: {violation['impact']} {violation['id']}"
                         f" ({violation['help']}) at {', '.join(violation['targets'])}"
