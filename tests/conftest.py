@@ -25,6 +25,13 @@ def pytest_configure(config):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+    # The live server shares the in-memory SQLite connection: one request at a time.
+    from django.test.testcases import LiveServerThread
+
+    from tests.live_server import OneRequestAtATime
+
+    LiveServerThread.server_class = OneRequestAtATime
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
@@ -133,3 +140,11 @@ def demo_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
         crawl = crawl_demo()
         transaction.set_rollback(True)
     return crawl
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists: on SQLite it
+    then shares the test's in-memory connection (tests/live_server.py), whichever test of
+    the session asks for it first."""
+    return live_server
