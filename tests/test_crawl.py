@@ -157,3 +157,10 @@ def test_the_api_pages_answer_every_role_like_a_page(name, client):
     client.logout()
     if name == "api:docs":
         assert client.get(path)["Location"].startswith("/accounts/login/")
+
+
+def test_every_page_counted_its_queries(demo_crawl):
+    """Each answered request reads the session at least: a visit counting no query would
+    mean the capture missed them (the connection's query log was full)."""
+    uncounted = [v.url for v in demo_crawl.visits if v.status == 200 and v.queries == 0]
+    assert not uncounted, uncounted[:10]
