@@ -148,3 +148,13 @@ def live_server(django_db_setup, live_server):
     then shares the test's in-memory connection (tests/live_server.py), whichever test of
     the session asks for it first."""
     return live_server
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """make test's ``--dist loadfile``, the slowest files first (tests/scheduling.py)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.scheduling import SlowestFirst
+
+    return SlowestFirst(config, log)
