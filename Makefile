@@ -2,7 +2,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 # Two workers (pytest-xdist), one file each at a time, so a session fixture such as the
-# crawl's demo seeding runs once per worker that needs it. PYTEST_ARGS= runs serially.
+# crawl's demo seeding runs once per worker that needs it; the slowest files go first
+# (tests/scheduling.py). PYTEST_ARGS= runs serially.
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test install install-system lint test-sqlite test-postgres bench bench-load clean serve-prod messages

@@ -13,6 +13,7 @@ PostgreSQL each request thread has a connection of its own, as in use.
 
 import threading
 
+from django.conf import settings
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
 
@@ -29,9 +30,13 @@ class OneRequestAtATime(ThreadedWSGIServer):
 
 def serialized(application, lock: threading.Lock):
     """``application`` holding ``lock`` from the call until its response is closed
-    (streamed responses read the database while they are written)."""
+    (streamed responses read the database while they are written); static files
+    without it."""
 
     def serialized_application(environ, start_response):
+        if environ.get("PATH_INFO", "").startswith(settings.STATIC_URL):
+            # Static files read no database: a page's scripts and styles load side by side.
+            return application(environ, start_response)
         lock.acquire()
         try:
             result = application(environ, start_response)

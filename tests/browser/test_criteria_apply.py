@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 from segments import services
 from segments.models import CriteriaActionType
 from segments.views import criteria as criteria_views
+from tests.browser.dialogs import open_dialog
 from tests.factories import ContactFactory
 
 # live_server needs committed data: each test is transactional.
@@ -43,13 +44,6 @@ def slow_apply(monkeypatch):
     monkeypatch.setitem(
         criteria_views.ACTION_SERVICES, CriteriaActionType.REDUCE, slowed(services.reduce_contacts)
     )
-
-
-def open_dialog(page: Page, action: str):
-    """Wait until the modal is shown: Bootstrap focuses it, then the dialog's first field
-    gets the focus (dialogs.js); typing earlier could lose keys to that move."""
-    expect(page.locator("#criteria-dialog")).to_have_attribute("data-action", action)
-    expect(page.locator("#criteria-form [name='contact-no']")).to_be_focused()
 
 
 def test_apply_right_after_typing_always_adds_the_lines_and_closes_the_dialog(

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from segments import services
+from tests.browser.dialogs import open_dialog
 from tests.factories import ContactFactory, MailingGroupFactory
 
 # live_server needs committed data: each test is transactional.
@@ -39,9 +40,7 @@ def contacts():
 def open_add_dialog(page: Page, live_server, segment):
     page.goto(f"{live_server.url}{segment.get_absolute_url()}")
     page.locator("#add-contacts").click()
-    expect(page.locator("#criteria-dialog")).to_have_attribute("data-action", "add")
-    # Focus lands on the dialog's first field once the modal is shown.
-    expect(page.locator("#criteria-form [name='contact-no']")).to_be_focused()
+    open_dialog(page, "add")
 
 
 def preview_count(page: Page, count: int):

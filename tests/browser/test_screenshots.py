@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from interactions.models import Campaign
 from segments.models import Segment
+from tests.browser.dialogs import open_dialog
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +67,7 @@ def test_the_readmes_screenshots_show_the_demo(
 
     page.locator("#add-contacts").click()
     dialog = page.locator("#criteria-dialog")
-    expect(dialog).to_be_visible()
+    open_dialog(page, "add")
     search = dialog.get_by_role("combobox", name="Country", exact=True)
     search.click()
     search.press_sequentially("norw")

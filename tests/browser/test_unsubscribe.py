@@ -14,6 +14,7 @@ from crm.models import ConsentEvent, Contact
 from interactions import letters
 from segments import services
 from segments.models import SegmentLine
+from tests.browser.dialogs import open_dialog
 from tests.factories import (
     ContactFactory,
     InteractionTemplateFactory,
@@ -116,7 +117,7 @@ def test_an_unsubscribed_contact_is_left_out_of_the_next_segment_with_its_reason
     )
     page.goto(live_server.url + second.get_absolute_url())
     page.locator("#add-contacts").click()
-    expect(page.locator("#criteria-dialog")).to_have_attribute("data-action", "add")
+    open_dialog(page, "add")
     expect(page.get_by_label("Leave out opted-out contacts")).to_be_checked()
     page.locator("#criteria-dialog [name='contact-city']").fill("Hamar")
     page.locator("#criteria-preview-button").click()
