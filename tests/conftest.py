@@ -25,12 +25,35 @@ def pytest_configure(config):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-    # The live server shares the in-memory SQLite connection: one request at a time.
-    from django.test.testcases import LiveServerThread
+    sqlite_test_database_in_a_file(settings, config)
 
-    from tests.live_server import OneRequestAtATime
 
-    LiveServerThread.server_class = OneRequestAtATime
+def sqlite_test_database_in_a_file(settings, config):
+    """On SQLite the test database is a file (WAL, as ``make run`` uses it), not memory.
+
+    With an in-memory database the live server's request threads share the test's own
+    connection: a request still running (a dropped preview, an htmx refresh) interleaved
+    with the next one, or with the test thread's ORM calls (``login_as``, assertions), on
+    one SQLite connection, and answered "database table is locked" or "bad parameter or
+    other API misuse" or lost what it wrote (tests/browser/test_live_server.py). With a
+    file every thread opens a connection of its own and waits for SQLite's locks, as in
+    use and as on PostgreSQL. One directory per process (each xdist worker has its own
+    database), removed at the end.
+    """
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    # In memory all the same where the machine has a tmpfs (/dev/shm): nothing to sync.
+    shm = Path("/dev/shm")
+    in_memory = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    directory = tempfile.mkdtemp(prefix="crm-test-db-", dir=in_memory)
+    config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
+    database.setdefault("TEST", {})["NAME"] = str(Path(directory) / "test.sqlite3")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -154,14 +177,6 @@ def demo_crawl(django_db_setup, django_db_blocker, tmp_path_factory):
         crawl = crawl_demo()
         transaction.set_rollback(True)
     return crawl
-
-
-@pytest.fixture(scope="session")
-def live_server(django_db_setup, live_server):
-    """pytest-django's live server, started once the test database exists: on SQLite it
-    then shares the test's in-memory connection (tests/live_server.py), whichever test of
-    the session asks for it first."""
-    return live_server
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -1,4 +1,5 @@
-"""The live server the browser tests drive (tests/live_server.py)."""
+"""The live server the browser tests drive, on the SQLite test database in a file
+(tests/conftest.py: ``sqlite_test_database_in_a_file``)."""
 
 import urllib.error
 import urllib.parse
@@ -16,8 +17,9 @@ from tests.factories import ContactFactory, SegmentFactory
 def test_requests_at_once_neither_fail_nor_lose_what_another_wrote(live_server, client, admin_user):
     """As the criteria dialog does: previews still running while Apply is posted. 40
     applies (one city each) and 40 previews from 8 threads: every answer 200, every line
-    there. Without one request at a time on SQLite, some answer 503 or 500 ("database
-    table is locked") and lines go missing."""
+    there. With the in-memory SQLite test database, whose one connection the server's
+    threads shared, some answered 503 or 500 ("database table is locked") and lines went
+    missing."""
     for n in range(40):
         ContactFactory(city=f"City{n}")
     segment = SegmentFactory()
