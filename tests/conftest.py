@@ -48,10 +48,11 @@ def sqlite_test_database_in_a_file(settings, config):
     database = settings.DATABASES["default"]
     if database["ENGINE"] != "django.db.backends.sqlite3":
         return
-    # In memory all the same where the machine has a tmpfs (/dev/shm): nothing to sync.
+    # In memory all the same where the machine has a roomy tmpfs (/dev/shm; containers
+    # often give it 64 MB): nothing to sync to disk.
     shm = Path("/dev/shm")
-    in_memory = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
-    directory = tempfile.mkdtemp(prefix="crm-test-db-", dir=in_memory)
+    roomy = shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > 2**31
+    directory = tempfile.mkdtemp(prefix="crm-test-db-", dir=shm if roomy else None)
     config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
     database.setdefault("TEST", {})["NAME"] = str(Path(directory) / "test.sqlite3")
 
