@@ -8,6 +8,7 @@ cancels; removing a line offers Undo of exactly that step instead of a dialog.
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from crm.choices import CorrespondenceType
@@ -73,6 +74,41 @@ def test_logging_shows_its_summary_and_logs_only_once_confirmed(
     expect(page.locator("#logged-segment-canceled")).to_be_visible()
     logged.refresh_from_db()
     assert logged.canceled
+
+
+def test_a_log_the_server_answers_with_an_error_says_so_in_the_dialog(
+    page: Page, live_server, login_as, manager, segment
+):
+    """htmx swaps nothing when the server answers with an error: the dialog stayed as it
+    was, so a Log that failed looked like a click that went missing. static/js/app.js
+    says so in the open dialog; the next request takes the alert away."""
+    login_as(manager)
+    page.goto(f"{live_server.url}{segment.get_absolute_url()}")
+    log_url = reverse("segments:log", args=[segment.pk])
+
+    def fail_the_post(route):
+        if route.request.method == "POST":
+            route.fulfill(status=500, body="Server Error")
+        else:
+            route.continue_()
+
+    page.route(f"**{log_url}", fail_the_post)
+    page.locator("#log-button").click()
+    expect(page.locator("#log-summary-figures")).to_be_visible()
+    page.locator("#log-form button[type='submit']").click()
+    alert = page.locator("#dialog #request-failed")
+    expect(alert).to_have_text(
+        "The server could not finish this (error 500). Reload the page to see what was "
+        "saved, then try again."
+    )
+    expect(alert).to_have_attribute("role", "alert")
+    expect(page.locator("#log-form button[type='submit']")).to_be_enabled()
+    assert not LoggedSegment.objects.exists()
+
+    page.unroute(f"**{log_url}")
+    page.locator("#log-form button[type='submit']").click()
+    expect(page.locator("main")).to_contain_text(f"Segment {segment.no} has been logged.")
+    expect(page.locator("#request-failed")).to_have_count(0)
 
 
 def test_removing_a_line_offers_undo_instead_of_asking(

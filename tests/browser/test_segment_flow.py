@@ -295,6 +295,10 @@ def test_the_interface_switches_to_norwegian(
     expect(page.locator("#refine-contacts")).to_have_text("Avgrens kontakter")
     expect(page.locator("#criteria-history h2")).to_have_text("Kriteriehistorikk")
     expect(page.locator("#go-back")).to_have_text("Gå tilbake")
+    # What app.js says when an htmx request fails (tests/browser/test_confirmations.py).
+    expect(page.locator("main")).to_have_attribute(
+        "data-request-failed", re.compile(r"^Serveren kunne ikke fullføre dette \(feil STATUS\)\.")
+    )
     expect(page.locator("#counter-lines")).to_have_text("7")
     expect(page.locator("#counter-cost")).to_have_text("21,00")  # 7 lines at 3.00
     first = page.locator("#lines tbody tr[data-line-no]").first
