@@ -349,7 +349,9 @@ def test_invalid_criteria_and_unloggable_lines_are_reported_in_the_dialogs(
     page.locator("#log-button").click()
     page.locator("#log-form button[type='submit']").click()
     problems = page.locator("#log-problems")
-    expect(problems).to_contain_text(f"Segment {segment.no} cannot be logged.")
+    expect(problems).to_contain_text(
+        f"Segment {segment.no} cannot be logged until these are put right:"
+    )
     links = problems.locator("[data-problem='no_template'] a.problem-line")
     expect(links).to_have_text([str(line_no) for line_no in bergen])
     assert not LoggedSegment.objects.exists()

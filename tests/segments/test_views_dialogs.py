@@ -296,9 +296,22 @@ def test_log_problems_are_listed_by_line_with_links(manager_client, manager):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'id="log-problems"' in html
+    assert f"Segment {segment.no} cannot be logged until these are put right:" in html
     assert "2 lines have no interaction template" in html
     for line_no in line_nos:
         assert f'href="{segment.get_absolute_url()}?line={line_no}#line-{line_no}"' in html
+    assert Segment.objects.filter(pk=segment.pk).exists()
+    assert not LoggedSegment.objects.exists()
+
+
+def test_an_empty_segment_is_refused_with_a_reason_that_reads_right(manager_client, manager):
+    """The walk saw "Correct these lines first: it has no lines" on an empty segment."""
+    segment = built_segment(manager, lines=0)
+    response = manager_client.post(reverse("segments:log", args=[segment.pk]), {})
+    html = response.content.decode()
+    assert f"Segment {segment.no} cannot be logged until these are put right:" in html
+    assert '<li data-problem="no_lines">it has no lines</li>' in html
+    assert "Correct these lines" not in html
     assert Segment.objects.filter(pk=segment.pk).exists()
     assert not LoggedSegment.objects.exists()
 
