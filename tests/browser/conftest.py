@@ -91,7 +91,13 @@ def login_as(live_server, client, context):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # Wide enough for the worksheet's columns, so screenshots show the whole lines table.
-    return {**browser_context_args, "viewport": {"width": 1920, "height": 1080}}
+    # Reduced motion: Bootstrap then opens and closes dialogs without its 0.3 s transition,
+    # during which it ignores Close and moves what a click aims at (dialogs.dialog_shown).
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1920, "height": 1080},
+        "reduced_motion": "reduce",
+    }
 
 
 @pytest.fixture

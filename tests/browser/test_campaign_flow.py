@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from interactions.models import Campaign, InteractionLogEntry, LoggedSegment
 from segments.models import Segment
+from tests.browser.dialogs import dialog_shown
 from tests.factories import ContactFactory, InteractionTemplateFactory, SalespersonFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,6 +72,7 @@ def test_a_campaign_from_creation_to_its_response_rate(
     login_as(manager)
     page.goto(f"{live_server.url}{segment.get_absolute_url()}")
     page.locator("#log-button").click()
+    dialog_shown(page)
     page.locator("#log-form button[type='submit']").click()
     expect(page.locator("main")).to_contain_text(f"Segment {segment.no} has been logged.")
     logged = LoggedSegment.objects.get(segment_no=segment.no)

@@ -15,6 +15,7 @@ from crm.choices import CorrespondenceType
 from interactions.models import LoggedSegment
 from segments import services
 from segments.models import Segment
+from tests.browser.dialogs import dialog_shown
 from tests.factories import ContactFactory, InteractionTemplateFactory, SalespersonFactory
 
 # live_server needs committed data: each test is transactional.
@@ -46,6 +47,7 @@ def test_logging_shows_its_summary_and_logs_only_once_confirmed(
     login_as(manager)
     page.goto(f"{live_server.url}{segment.get_absolute_url()}")
     page.locator("#log-button").click()
+    dialog_shown(page)
     figures = page.locator("#log-summary-figures")
     expect(figures).to_have_text("5 lines · 3 emails, 2 letters · cost 15.00 · 0 opted out")
     page.screenshot(path=screenshot_dir / "log-confirmation.png")
@@ -58,6 +60,7 @@ def test_logging_shows_its_summary_and_logs_only_once_confirmed(
     assert not LoggedSegment.objects.exists()
 
     page.locator("#log-button").click()
+    dialog_shown(page)
     expect(figures).to_be_visible()
     page.locator("#log-form button[type='submit']").click()
     expect(page.locator("main")).to_contain_text(f"Segment {segment.no} has been logged.")
@@ -94,6 +97,7 @@ def test_a_log_the_server_answers_with_an_error_says_so_in_the_dialog(
 
     page.route(f"**{log_url}", fail_the_post)
     page.locator("#log-button").click()
+    dialog_shown(page)
     expect(page.locator("#log-summary-figures")).to_be_visible()
     page.locator("#log-form button[type='submit']").click()
     alert = page.locator("#dialog #request-failed")

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from interactions.models import Campaign
 from segments.models import Segment
-from tests.browser.dialogs import open_dialog
+from tests.browser.dialogs import dialog_shown, open_dialog
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,6 +81,7 @@ def test_the_readmes_screenshots_show_the_demo(
     expect(dialog).to_be_hidden()
 
     page.locator("#log-button").click()
+    dialog_shown(page)
     expect(page.locator("#log-summary-figures")).to_contain_text(f"{segment.lines.count()} lines")
     expect(page.locator("#log-summary-figures")).to_be_visible()
     page.screenshot(path=screenshot_dir / "demo-log-confirmation.png", animations="disabled")

@@ -27,7 +27,7 @@ from interactions import letters
 from interactions.models import InteractionLogEntry, InteractionTemplate, LoggedSegment
 from segments import services
 from segments.models import CriteriaAction, SavedCriteria, Segment
-from tests.browser.dialogs import open_dialog
+from tests.browser.dialogs import dialog_shown, open_dialog
 from tests.factories import (
     ContactFactory,
     InteractionTemplateFactory,
@@ -201,6 +201,7 @@ def test_staff_builds_a_segment_and_a_manager_logs_and_cancels_it(
 
     # Save the criteria.
     page.locator("#save-criteria").click()
+    dialog_shown(page)
     page.locator("#save-criteria-form [name='code']").fill("news-no")
     page.locator("#save-criteria-form [name='description']").fill("Norwegian newsletter readers")
     page.locator("#save-criteria-form button[type='submit']").click()
@@ -214,6 +215,7 @@ def test_staff_builds_a_segment_and_a_manager_logs_and_cancels_it(
     bergen = newsletter["bergen"][0]
     line = segment.lines.get(contact=bergen)
     page.locator(f"tr[data-line-no='{line.line_no}'] a.line-letter").click()
+    dialog_shown(page)
     expect(page.locator("#line-letter")).to_be_visible()
     with page.expect_download() as download_info:
         page.locator("#line-preview").click()
@@ -227,6 +229,7 @@ def test_staff_builds_a_segment_and_a_manager_logs_and_cancels_it(
     login_as(manager)
     page.goto(f"{live_server.url}{segment.get_absolute_url()}")
     page.locator("#log-button").click()
+    dialog_shown(page)
     page.locator("#log-form [name='create_follow_up']").check()
     page.locator("#log-form button[type='submit']").click()
     expect(page.locator("main")).to_contain_text(f"Segment {segment.no} has been logged.")
@@ -347,6 +350,7 @@ def test_invalid_criteria_and_unloggable_lines_are_reported_in_the_dialogs(
     login_as(manager)
     page.goto(f"{live_server.url}{segment.get_absolute_url()}")
     page.locator("#log-button").click()
+    dialog_shown(page)
     page.locator("#log-form button[type='submit']").click()
     problems = page.locator("#log-problems")
     expect(problems).to_contain_text(
@@ -398,6 +402,7 @@ def test_a_segment_with_a_demo_template_merges_its_real_letters(page: Page, live
     )
     assert line is not None
     page.locator(f"tr[data-line-no='{line.line_no}'] a.line-letter").click()
+    dialog_shown(page)
     expect(page.locator("#line-letter")).to_be_visible()
     with page.expect_download() as download_info:
         page.locator("#line-preview").click()

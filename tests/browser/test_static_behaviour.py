@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from segments import services
+from tests.browser.dialogs import dialog_shown
 
 # live_server needs committed data: each test is transactional.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,6 +22,7 @@ def test_a_closed_dialog_shows_loading_until_the_next_one_arrives(
     login_as(staff)
     page.goto(f"{live_server.url}{segment.get_absolute_url()}")
     page.click("#reuse-criteria")
+    dialog_shown(page)
     expect(page.locator("#reuse-criteria-form")).to_be_visible()
     page.locator("#dialog .btn-close").click()
     expect(page.locator("#dialog")).to_be_hidden()
@@ -28,6 +30,7 @@ def test_a_closed_dialog_shows_loading_until_the_next_one_arrives(
     expect(page.locator("#reuse-criteria-form")).to_have_count(0)
     expect(page.locator("#dialog-body")).to_have_text("Loading…")
     page.click("#save-criteria")
+    dialog_shown(page)
     expect(page.locator("#dialog-body h1, #dialog-body .modal-title").first).to_contain_text(
         "Save criteria"
     )
