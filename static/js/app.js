@@ -22,30 +22,24 @@
   // the database is unavailable): htmx swaps nothing, so without this the page stays as
   // it was without a word (a Log that did not log looked like a click that went missing).
   // The alert goes where the user looks: into the open dialog, else above the page.
-  document.addEventListener("htmx:beforeRequest", function () {
+  function forgetRequestFailed() {
     var shown = document.getElementById("request-failed");
     if (shown) {
       shown.remove();
     }
-  });
+  }
+  document.addEventListener("htmx:beforeRequest", forgetRequestFailed);
   document.addEventListener("htmx:responseError", function (event) {
     var main = document.querySelector("main");
     if (!main || !main.dataset.requestFailed) {
       return;
     }
-    var xhr = event.detail.xhr;
     var alert = document.createElement("div");
     alert.id = "request-failed";
     alert.className = "alert alert-danger m-3";
     alert.setAttribute("role", "alert");
-    alert.textContent = main.dataset.requestFailed.replace("STATUS", xhr ? String(xhr.status) : "");
-    var elt = event.detail.elt;
-    var dialog = elt && elt.closest ? elt.closest(".modal.show .modal-content") : null;
-    var place = dialog || main;
-    var old = document.getElementById("request-failed");
-    if (old) {
-      old.remove();
-    }
-    place.prepend(alert);
+    alert.textContent = main.dataset.requestFailed.replace("STATUS", String(event.detail.xhr.status));
+    forgetRequestFailed();
+    (event.detail.elt.closest(".modal.show .modal-content") || main).prepend(alert);
   });
 })();

@@ -6,6 +6,7 @@ attribute, which the CSP refuses). The ``page`` fixture fails a test on any CSP 
 """
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from segments import services
@@ -85,3 +86,20 @@ def test_the_contact_cards_interaction_table_stays_inside_its_card(
     # The card holds its table: nothing sticks out of it (the table scrolls within).
     assert page.locator("#interactions").evaluate("card => card.scrollWidth <= card.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_request_the_server_fails_outside_a_dialog_says_so_above_the_page(
+    page: Page, live_server, login_as, staff
+):
+    """static/js/app.js: with no dialog open, the alert goes first in the page's main."""
+    segment = services.create_segment(user=staff, description="Search")
+    login_as(staff)
+    page.goto(f"{live_server.url}{segment.get_absolute_url()}")
+    page.route(f"**{reverse('segments:contact-search')}*", lambda route: route.fulfill(status=503))
+    page.locator("#add-line-form [name='contact']").press_sequentially("CT")
+    alert = page.locator("main > #request-failed:first-child")
+    expect(alert).to_have_text(
+        "The server could not finish this (error 503). Reload the page to see what was "
+        "saved, then try again."
+    )
+    expect(page.locator("#dialog #request-failed")).to_have_count(0)
